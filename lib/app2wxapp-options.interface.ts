@@ -1,0 +1,52 @@
+import type { App2WxappProfile } from './app2wxapp-profile.interface';
+import type { TicketReplayStore } from './replay/ticket-replay-store.interface';
+
+/** What the app's `validateUser` hook may answer; a falsy answer means 401. */
+export type App2WxappValidateResult<TUser> = TUser | null | undefined | false;
+
+/** One upstream exchange, reported to `onExchange` for the app's metrics. Carries no secret and no ticket. */
+export interface App2WxappExchangeEvent {
+  outcome: 'success' | 'rejected' | 'upstream-error' | 'timeout' | 'circuit-open' | 'overloaded';
+  /** The HTTP status the guard answers for this exchange (200 on success). */
+  status: number;
+  durationMs: number;
+}
+
+export interface App2WxappCircuitBreakerOptions {
+  /** Consecutive upstream failures (the 502/503/504 kind) that open the circuit. Default 5. */
+  threshold?: number;
+  /** How long the circuit stays open before one probe may pass. Default 10000 ms. */
+  cooldownMs?: number;
+}
+
+export interface App2WxappModuleOptions<TUser = App2WxappProfile> {
+  /** The Authing user pool id. */
+  userPoolId: string;
+  /** The user pool secret. Omit it only for pools with `ticketExchangeUserInfoNeedSecret: false`. */
+  secret?: string;
+  /** Authing's API host. Default `https://core.authing.cn`; `https://core.genauth.ai` or a private host. */
+  host?: string;
+  /** Upper bound of one whole exchange, connection included. Default 5000 ms. */
+  timeoutMs?: number;
+  /**
+   * The persistence hook: typically "find or create the app's user by `profile.id`". Its answer becomes
+   * `request.user`; `null`, `undefined` or `false` answers 401. An HttpException it throws is answered as is.
+   */
+  validateUser?: (profile: App2WxappProfile, request: any) => App2WxappValidateResult<TUser> | Promise<App2WxappValidateResult<TUser>>;
+  /** Let users that Authing marks `blocked` in. Default false (403). Deleted users never get in. */
+  allowBlockedUsers?: boolean;
+  /** Replaces the default extraction (JSON body `ticket`, header `x-app2wxapp-ticket`, body `extMsg`). */
+  ticketExtractor?: (request: any) => unknown;
+  /** Where used tickets are remembered. Default: a bounded in-memory store; `false` turns the check off. */
+  replayStore?: TicketReplayStore | false;
+  /** How long a used ticket is remembered. Default 120000 ms, Authing's ticket lifetime. */
+  ticketTtlMs?: number;
+  /** Circuit breaker on the upstream exchange; `false` turns it off. */
+  circuitBreaker?: App2WxappCircuitBreakerOptions | false;
+  /** Exchanges in flight at once. Default 256. */
+  maxConcurrentExchanges?: number;
+  /** Exchanges waiting for a slot; more answer 503 at once. Default 1024. */
+  maxQueuedExchanges?: number;
+  /** Called after every exchange, for metrics. Must not throw; an error it throws is logged and ignored. */
+  onExchange?: (event: App2WxappExchangeEvent) => void;
+}

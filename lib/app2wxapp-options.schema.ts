@@ -1,0 +1,148 @@
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Min,
+  ValidateBy,
+  type ValidationArguments,
+  type ValidationError,
+  validateSync,
+} from 'class-validator';
+import { DEFAULT_HOST, DEFAULT_TICKET_TTL_MS, DEFAULT_TIMEOUT_MS } from './app2wxapp.constants';
+import type { App2WxappModuleOptions } from './app2wxapp-options.interface';
+import { MemoryTicketReplayStore } from './replay/memory-ticket-replay.store';
+import type { TicketReplayStore } from './replay/ticket-replay-store.interface';
+
+export interface ResolvedApp2WxappOptions
+  extends Readonly<
+    Required<Pick<App2WxappModuleOptions, 'userPoolId' | 'host' | 'timeoutMs' | 'allowBlockedUsers' | 'ticketTtlMs' | 'maxConcurrentExchanges' | 'maxQueuedExchanges'>>
+  > {
+  readonly secret?: string;
+  readonly validateUser?: App2WxappModuleOptions<unknown>['validateUser'];
+  readonly ticketExtractor?: (request: any) => unknown;
+  readonly onExchange?: App2WxappModuleOptions['onExchange'];
+  readonly replayStore: TicketReplayStore | false;
+  readonly circuitBreaker: { readonly threshold: number; readonly cooldownMs: number } | false;
+  /** `{host}/oauth/app2wxapp/auth/{userPoolId}` */
+  readonly exchangeUrl: string;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+const IsCallable = () =>
+  ValidateBy({
+    name: 'isCallable',
+    validator: { validate: (v) => typeof v === 'function', defaultMessage: (a) => `${a?.property} must be a function` },
+  });
+
+const IsAuthingHost = () =>
+  ValidateBy({
+    name: 'isAuthingHost',
+    validator: {
+      validate: (v) => hostProblem(v) === undefined,
+      defaultMessage: (a?: ValidationArguments) => `host ${hostProblem(a?.value)}`,
+    },
+  });
+
+const IsReplayStoreOrFalse = () =>
+  ValidateBy({
+    name: 'isReplayStore',
+    validator: {
+      validate: (v: any) => v === false || (typeof v?.claim === 'function' && typeof v?.release === 'function'),
+      defaultMessage: () => 'replayStore must be false or an object with claim(key, ttlMs) and release(key) methods',
+    },
+  });
+
+const IsCircuitBreakerOrFalse = () =>
+  ValidateBy({
+    name: 'isCircuitBreaker',
+    validator: {
+      validate: (v: any) =>
+        v === false ||
+        (typeof v === 'object' &&
+          v !== null &&
+          Object.keys(v).every((k) => k === 'threshold' || k === 'cooldownMs') &&
+          (v.threshold === undefined || (Number.isInteger(v.threshold) && v.threshold > 0)) &&
+          (v.cooldownMs === undefined || (Number.isFinite(v.cooldownMs) && v.cooldownMs > 0))),
+      defaultMessage: () =>
+        'circuitBreaker must be false or { threshold?: positive integer, cooldownMs?: positive number }',
+    },
+  });
+
+function hostProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a URL string such as https://core.authing.cn';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `must be an absolute URL such as https://core.authing.cn (got "${value.slice(0, 100)}")`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must use https: (got ${url.protocol})`;
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
+    return 'must use https:; plain http: is accepted only for a loopback host (localhost, 127.0.0.1, [::1])';
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    return 'must not carry credentials, a query or a fragment';
+  }
+  return undefined;
+}
+
+class OptionsSchema {
+  @IsString() @IsNotEmpty() userPoolId!: string;
+  @IsOptional() @IsString() @IsNotEmpty() secret?: string;
+  @IsOptional() @IsAuthingHost() host?: string;
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() timeoutMs?: number;
+  @IsOptional() @IsCallable() validateUser?: unknown;
+  @IsOptional() @IsBoolean() allowBlockedUsers?: boolean;
+  @IsOptional() @IsCallable() ticketExtractor?: unknown;
+  @IsOptional() @IsReplayStoreOrFalse() replayStore?: unknown;
+  @IsOptional() @IsInt() @IsPositive() ticketTtlMs?: number;
+  @IsOptional() @IsCircuitBreakerOrFalse() circuitBreaker?: unknown;
+  @IsOptional() @IsInt() @IsPositive() maxConcurrentExchanges?: number;
+  @IsOptional() @IsInt() @Min(0) maxQueuedExchanges?: number;
+  @IsOptional() @IsCallable() onExchange?: unknown;
+}
+
+/** Validates the options at boot and fills in defaults. Throws an Error that names every bad option. */
+export function resolveOptions(options: App2WxappModuleOptions<any>): ResolvedApp2WxappOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new Error('App2WxappModule: options must be an object with at least { userPoolId }');
+  }
+  const errors = validateSync(Object.assign(new OptionsSchema(), options), {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
+  if (errors.length > 0) {
+    throw new Error(`App2WxappModule: invalid options: ${errors.flatMap(describe).join('; ')}`);
+  }
+  const host = (options.host ?? DEFAULT_HOST).replace(/\/+$/, '');
+  const breaker = options.circuitBreaker;
+  return Object.freeze({
+    userPoolId: options.userPoolId,
+    secret: options.secret,
+    host,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    validateUser: options.validateUser,
+    allowBlockedUsers: options.allowBlockedUsers ?? false,
+    ticketExtractor: options.ticketExtractor,
+    replayStore: options.replayStore === undefined ? new MemoryTicketReplayStore() : options.replayStore,
+    ticketTtlMs: options.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS,
+    circuitBreaker:
+      breaker === false ? false : Object.freeze({ threshold: breaker?.threshold ?? 5, cooldownMs: breaker?.cooldownMs ?? 10_000 }),
+    maxConcurrentExchanges: options.maxConcurrentExchanges ?? 256,
+    maxQueuedExchanges: options.maxQueuedExchanges ?? 1024,
+    onExchange: options.onExchange,
+    exchangeUrl: `${host}/oauth/app2wxapp/auth/${encodeURIComponent(options.userPoolId)}`,
+  });
+}
+
+function describe(error: ValidationError): string[] {
+  if (error.constraints?.whitelistValidation) return [`unknown option "${error.property}"`];
+  // class-validator's messages start with the property name; never echo a secret's value.
+  return Object.values(error.constraints ?? {});
+}

@@ -1,0 +1,22 @@
+import { createHash } from 'node:crypto';
+import { MAX_TICKET_LENGTH, TICKET_PATTERN } from './app2wxapp.constants';
+
+/** Why a presented value cannot be a ticket, or `undefined` when it can. Never quotes the value. */
+export function ticketProblem(ticket: unknown): string | undefined {
+  if (ticket === undefined || ticket === null) return 'No ticket was presented';
+  if (typeof ticket !== 'string') return 'The ticket must be a string';
+  if (ticket.length === 0) return 'The ticket is empty';
+  if (ticket.length > MAX_TICKET_LENGTH) return `The ticket is longer than ${MAX_TICKET_LENGTH} characters`;
+  if (!TICKET_PATTERN.test(ticket)) return 'The ticket contains characters a ticket cannot contain';
+  return undefined;
+}
+
+/** The SHA-256 of a ticket: what replay stores keep, so that a store's contents cannot be replayed. */
+export function ticketDigest(ticket: string): string {
+  return createHash('sha256').update(ticket).digest('hex');
+}
+
+/** A short, non-reversible tag for log lines. */
+export function ticketTag(digest: string): string {
+  return digest.slice(0, 12);
+}

@@ -1,0 +1,56 @@
+/**
+ * Reads Authing's answer to the exchange. All three documented shapes occur: an envelope whose `data` is a JSON
+ * string, an envelope whose `data` is an object, and the bare user object. `code` may be a number or a string.
+ */
+export type UpstreamAnswer =
+  | { kind: 'user'; user: Record<string, unknown> }
+  | { kind: 'refused'; code: number; message?: string }
+  | { kind: 'invalid'; reason: string };
+
+const MAX_MESSAGE_LENGTH = 200;
+
+export function parseUpstreamAnswer(body: unknown): UpstreamAnswer {
+  if (!isRecord(body)) return { kind: 'invalid', reason: 'the body is not a JSON object' };
+  if (!('code' in body)) return asUser(body);
+
+  const code = toCode(body.code);
+  if (code === undefined) return { kind: 'invalid', reason: 'the envelope has no numeric code' };
+  if (code !== 200) return { kind: 'refused', code, message: safeMessage(body.message) };
+
+  let data = body.data;
+  if (typeof data === 'string') {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      return { kind: 'invalid', reason: 'data is not valid JSON' };
+    }
+  }
+  if (!isRecord(data)) return { kind: 'invalid', reason: 'the answer holds no user' };
+  return asUser(data);
+}
+
+function asUser(user: Record<string, unknown>): UpstreamAnswer {
+  if (typeof user._id !== 'string' || user._id.length === 0) {
+    return { kind: 'invalid', reason: 'the answer holds no user id' };
+  }
+  return { kind: 'user', user };
+}
+
+function toCode(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim())) return Number(value.trim());
+  return undefined;
+}
+
+/** Upstream text goes into our error messages: keep it short and printable. */
+export function safeMessage(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const clean = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  if (!clean) return undefined;
+  return clean.length > MAX_MESSAGE_LENGTH ? `${clean.slice(0, MAX_MESSAGE_LENGTH)}…` : clean;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
