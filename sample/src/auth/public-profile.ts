@@ -1,0 +1,21 @@
+import type { App2WxappProfile } from 'nestjs-app2wxapp';
+
+/** What the demo page may show of the Authing profile. Never Authing's `token` nor the `raw` upstream user. */
+export interface PublicProfile {
+  id: string;
+  nickname?: string;
+  photo?: string;
+  phone?: string;
+  unionid?: string;
+  openid?: string;
+  gender?: number;
+  language?: string;
+  city?: string;
+  province?: string;
+  country?: string;
+}
+
+export function toPublicProfile(profile: App2WxappProfile): PublicProfile {
+  const { id, nickname, photo, phone, unionid, openid, gender, language, city, province, country } = profile;
+  return { id, nickname, photo, phone, unionid, openid, gender, language, city, province, country };
+}
