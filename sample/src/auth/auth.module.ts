@@ -34,9 +34,10 @@ const ONE_MINUTE_MS = 60_000;
       }),
     }),
     // Per client IP (Express `req.ip`; set TRUST_PROXY behind a reverse proxy). Applied to the login route only.
+    // Unnamed, so the headers are the standard `Retry-After` and `X-RateLimit-*`, without a name suffix.
     ThrottlerModule.forRootAsync({
       inject: [SAMPLE_CONFIG],
-      useFactory: (config: SampleConfig) => [{ name: 'login', ttl: ONE_MINUTE_MS, limit: config.loginRateLimitPerMinute }],
+      useFactory: (config: SampleConfig) => [{ ttl: ONE_MINUTE_MS, limit: config.loginRateLimitPerMinute }],
     }),
   ],
   controllers: [AuthController],

@@ -1,0 +1,304 @@
+import { randomBytes } from 'node:crypto';
+import { JwtService } from '@nestjs/jwt';
+import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
+import { DATABASE, type Database } from '../../src/database/database.interface';
+import { UPSTREAM, type UpstreamConnection } from '../../src/upstream/upstream-connection.interface';
+import type { DatabaseFixture, MakeDatabase } from './database-fixtures';
+import { type SampleServer, startSample, TEST_JWT_SECRET } from './sample-server';
+
+const LOGIN = '/auth/app2wxapp/login';
+const MINT = '/dev/emulator/tickets';
+
+/** A WeChat person no other test (or earlier run on the same server) has seen. */
+export function newPerson(nickname = 'Tester') {
+  return { nickname, unionid: `wx-${randomBytes(8).toString('hex')}`, phone: '13800138000' };
+}
+
+export async function mintTicket(sample: SampleServer, person: object): Promise<string> {
+  const minted = await sample.http.post<{ ticket: string }>(MINT, person);
+  expect(minted.status).toBe(201);
+  return minted.body.ticket;
+}
+
+export async function login(sample: SampleServer, person: object) {
+  return sample.http.post(LOGIN, { ticket: await mintTicket(sample, person) });
+}
+
+function bearer(token: string) {
+  return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * Every e2e scenario of the sample, on real sockets, against the database that `makeDatabase` provides: embedded
+ * PGlite in `npm test`, a real PostgreSQL server in `npm run test:services`.
+ */
+export function describeSampleScenarios(label: string, makeDatabase: MakeDatabase): void {
+  describe(`sample app on ${label}`, () => {
+    let database: DatabaseFixture;
+    const running: SampleServer[] = [];
+
+    async function start(env: Record<string, string> = {}): Promise<SampleServer> {
+      const sample = await startSample({ ...database.env, ...env });
+      running.push(sample);
+      return sample;
+    }
+
+    async function stop(sample: SampleServer): Promise<void> {
+      running.splice(running.indexOf(sample), 1);
+      await sample.close();
+    }
+
+    beforeAll(async () => {
+      database = await makeDatabase();
+    });
+
+    afterEach(async () => {
+      // PGlite's data directory belongs to one app at a time: every app of a test is closed before the next test.
+      await Promise.all(running.splice(0).map((sample) => sample.close()));
+    });
+
+    afterAll(async () => {
+      await database?.dispose();
+    });
+
+    describe('in emulator mode', () => {
+      it('gives the launch parameters of the mini program', async () => {
+        const sample = await start();
+        const launch = await sample.http.get('/auth/app2wxapp/launch');
+        expect(launch.status).toBe(200);
+        expect(launch.body).toEqual({
+          userName: 'gh_a781a791e29e',
+          path: '/routes/explore?userPoolId=sample-emulator-pool&getPhone=1&fromApp=1&useSelfWxapp=0',
+          miniProgramType: 'release',
+        });
+      });
+
+      it('takes getPhone and the program type from configuration', async () => {
+        const sample = await start({ MINI_PROGRAM_GET_PHONE: '0', MINI_PROGRAM_TYPE: 'preview' });
+        const launch = await sample.http.get('/auth/app2wxapp/launch');
+        expect(launch.body.path).toBe('/routes/explore?userPoolId=sample-emulator-pool&fromApp=1&useSelfWxapp=0');
+        expect(launch.body.miniProgramType).toBe('preview');
+      });
+
+      it('logs in, stores the user, and answers /me with the stored row', async () => {
+        const sample = await start();
+        const person = newPerson('Alice');
+        const first = await login(sample, person);
+        expect(first.status).toBe(200);
+        expect(first.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600 });
+        expect(typeof first.body.accessToken).toBe('string');
+        const user = first.body.user;
+        expect(user).toEqual({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          authingId: expect.stringMatching(/^[0-9a-f]{24}$/),
+          unionid: person.unionid,
+          openid: expect.any(String),
+          nickname: 'Alice',
+          avatar: expect.any(String),
+          phone: person.phone,
+          loginCount: 1,
+          createdAt: expect.any(String),
+          lastLoginAt: expect.any(String),
+        });
+        expect(first.body.profile).toMatchObject({ id: user.authingId, nickname: 'Alice', unionid: person.unionid });
+        expect(first.body.profile).not.toHaveProperty('token');
+        expect(first.body.profile).not.toHaveProperty('raw');
+
+        const me = await sample.http.get('/me', bearer(first.body.accessToken));
+        expect(me.status).toBe(200);
+        expect(me.body).toEqual(user);
+
+        const second = await login(sample, { unionid: person.unionid, nickname: 'Alice 2' });
+        expect(second.status).toBe(200);
+        expect(second.body.user).toMatchObject({ id: user.id, loginCount: 2, nickname: 'Alice 2', phone: person.phone });
+        expect(new Date(second.body.user.lastLoginAt).getTime()).toBeGreaterThanOrEqual(new Date(user.lastLoginAt).getTime());
+        // The first session still works and now sees the updated row.
+        const meAgain = await sample.http.get('/me', bearer(first.body.accessToken));
+        expect(meAgain.body).toMatchObject({ id: user.id, loginCount: 2 });
+      });
+
+      it('refuses a replayed ticket with 401 and keeps the count', async () => {
+        const sample = await start();
+        const person = newPerson();
+        const ticket = await mintTicket(sample, person);
+        expect((await sample.http.post(LOGIN, { ticket })).status).toBe(200);
+        const replay = await sample.http.post(LOGIN, { ticket });
+        expect(replay.status).toBe(401);
+        expect(replay.body.message).toMatch(/already been used/);
+        expect((await login(sample, person)).body.user.loginCount).toBe(2);
+      });
+
+      it('answers the mini program cancel (extMsg code 400) with 401 and its message', async () => {
+        const sample = await start();
+        const cancel = await sample.http.post(LOGIN, { extMsg: 'code=400&message=用户取消授权' });
+        expect(cancel.status).toBe(401);
+        expect(cancel.body.message).toContain('用户取消授权');
+        const extMsgLogin = await sample.http.post(MINT, newPerson());
+        expect((await sample.http.post(LOGIN, { extMsg: extMsgLogin.body.extMsg })).status).toBe(200);
+      });
+
+      it('refuses /me without a token, with a tampered, forged, expired or unsigned one', async () => {
+        const sample = await start();
+        const { body } = await login(sample, newPerson());
+        const token: string = body.accessToken;
+        const [header, payload, signature] = token.split('.');
+        const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+        const now = Math.floor(Date.now() / 1000);
+
+        const tampered = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: '00000000-0000-4000-8000-000000000000' })).toString('base64url')}.${signature}`;
+        const forged = await new JwtService({ secret: 'another-key-of-at-least-32-characters!!' }).signAsync({ sub: claims.sub });
+        const expired = await new JwtService({ secret: TEST_JWT_SECRET }).signAsync({ sub: claims.sub, iat: now - 7200, exp: now - 3600 });
+        const unsigned = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${payload}.`;
+
+        const cases: [string, Record<string, string>, RegExp][] = [
+          ['missing', {}, /Bearer/],
+          ['not a bearer', { authorization: `Basic ${token}` }, /Bearer/],
+          ['garbage', bearer('not-a-jwt'), /invalid/],
+          ['tampered', bearer(tampered), /invalid/],
+          ['forged', bearer(forged), /invalid/],
+          ['expired', bearer(expired), /expired/],
+          ['unsigned', bearer(unsigned), /Bearer|invalid/],
+        ];
+        for (const [name, headers, message] of cases) {
+          const answer = await sample.http.get('/me', headers);
+          expect({ name, status: answer.status }).toEqual({ name, status: 401 });
+          expect(answer.body.message).toMatch(message);
+        }
+        expect((await sample.http.get('/me', bearer(token))).status).toBe(200);
+      });
+
+      it('rate-limits login per client IP with 429, and only login', async () => {
+        const sample = await start({ LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
+        const person = newPerson();
+        for (let i = 0; i < 3; i++) expect((await login(sample, person)).status).toBe(200);
+        const emulator = sample.app.get<UpstreamConnection>(UPSTREAM).emulator!;
+        const exchanges = emulator.requestCount;
+        const limited = await login(sample, person);
+        expect(limited.status).toBe(429);
+        expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+        // Refused before the guard: a flood never reaches Authing.
+        expect(emulator.requestCount).toBe(exchanges);
+        for (let i = 0; i < 5; i++) expect((await sample.http.get('/auth/app2wxapp/launch')).status).toBe(200);
+      });
+
+      it('makes one row of 20 concurrent first logins of one person, counting 20', async () => {
+        const sample = await start({ LOGIN_RATE_LIMIT_PER_MINUTE: '100' });
+        const person = newPerson('Concurrent');
+        const tickets = await Promise.all(Array.from({ length: 20 }, () => mintTicket(sample, person)));
+        const answers = await Promise.all(tickets.map((ticket) => sample.http.post(LOGIN, { ticket })));
+        expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+        expect(new Set(answers.map((answer) => answer.body.user.id)).size).toBe(1);
+        expect(answers.map((answer) => answer.body.user.loginCount).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 20 }, (_, i) => i + 1),
+        );
+        const rows = await sample.app
+          .get<Database>(DATABASE)
+          .query<{ login_count: number }>('SELECT login_count FROM users WHERE unionid = $1', [person.unionid]);
+        expect(rows).toEqual([{ login_count: 20 }]);
+      });
+
+      it('keeps users and sessions across a restart on the same database', async () => {
+        const first = await start();
+        const person = newPerson('Persistent');
+        const { body } = await login(first, person);
+        await stop(first);
+
+        const second = await start();
+        const me = await second.http.get('/me', bearer(body.accessToken));
+        expect(me.status).toBe(200);
+        expect(me.body).toMatchObject({ id: body.user.id, loginCount: 1, nickname: 'Persistent' });
+        const again = await login(second, person);
+        expect(again.body.user).toMatchObject({ id: body.user.id, loginCount: 2 });
+      });
+
+      it('validates the fake WeChat person with 400', async () => {
+        const sample = await start();
+        const bad: unknown[] = [{ nickname: 5 }, { unionid: ['x'] }, { phone: 'call me' }, { unknown: 1 }, '"text"', '[1]'];
+        for (const body of bad) {
+          const answer = await sample.http.post(MINT, body);
+          expect({ body, status: answer.status }).toEqual({ body, status: 400 });
+        }
+        expect((await sample.http.post(MINT, {})).status).toBe(201);
+      });
+
+      it('reports health and the emulator mode', async () => {
+        const sample = await start();
+        const health = await sample.http.get('/health');
+        expect(health.status).toBe(200);
+        expect(health.body).toEqual({ status: 'ok', database: 'up', upstream: 'up', mode: 'emulator' });
+      });
+
+      it('says EMULATOR MODE in the boot log and never logs a ticket or a token', async () => {
+        const sample = await start();
+        const ticket = await mintTicket(sample, newPerson());
+        const { body } = await sample.http.post(LOGIN, { ticket });
+        await sample.http.post(LOGIN, { ticket }); // a refused replay logs a warning
+        expect(sample.logs.lines).toContainEqual(
+          expect.objectContaining({ level: 'warn', message: expect.stringContaining('EMULATOR MODE — no real Authing') }),
+        );
+        const logs = sample.logs.text;
+        for (const secret of [ticket, body.accessToken, ticket.split('.')[2], body.accessToken.split('.')[2]]) {
+          expect(logs).not.toContain(secret);
+        }
+      });
+
+      it('serves the demo page with a strict Content-Security-Policy', async () => {
+        const sample = await start();
+        const page = await fetch(`${sample.url}/`);
+        expect(page.status).toBe(200);
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(page.headers.get('content-security-policy')).toMatch(/script-src 'sha256-[^']+'/);
+        const html = await page.text();
+        expect(html).toContain('id="authorize"');
+        expect(html).toContain('Authorize in the mini program (emulated)');
+      });
+    });
+
+    describe('with a real Authing configured', () => {
+      let authing: App2WxappEmulator;
+      const secret = randomBytes(16).toString('hex');
+
+      beforeAll(async () => {
+        // Stands in for Authing: the sample must treat it as the real thing, with its pool id and secret.
+        authing = await App2WxappEmulator.start({ userPoolId: 'real-pool-0001', secret });
+      });
+
+      afterAll(async () => {
+        await authing?.close();
+      });
+
+      const authingEnv = () => ({
+        AUTHING_USER_POOL_ID: 'real-pool-0001',
+        AUTHING_USER_POOL_SECRET: secret,
+        AUTHING_HOST: authing.url,
+      });
+
+      it('has no /dev/emulator/tickets route, and logs in through the configured host', async () => {
+        const sample = await start(authingEnv());
+        expect((await sample.http.post(MINT, {})).status).toBe(404);
+        const launch = await sample.http.get('/auth/app2wxapp/launch');
+        expect(launch.body.path).toContain('userPoolId=real-pool-0001');
+
+        const person = newPerson('Real');
+        const answer = await sample.http.post(LOGIN, { ticket: authing.issueTicket(person) });
+        expect(answer.status).toBe(200);
+        expect(answer.body.user).toMatchObject({ unionid: person.unionid, loginCount: 1 });
+        expect(authing.requests.at(-1)?.body).toMatchObject({ secret });
+
+        expect(sample.logs.text).not.toContain('EMULATOR MODE');
+        const health = await sample.http.get('/health');
+        expect(health.body).toEqual({ status: 'ok', database: 'up', upstream: 'up', mode: 'authing' });
+      });
+
+      it('reports an unreachable upstream as down, with 503', async () => {
+        const closed = await App2WxappEmulator.start({ userPoolId: 'gone' });
+        const deadUrl = closed.url;
+        await closed.close();
+        const sample = await start({ ...authingEnv(), AUTHING_HOST: deadUrl });
+        const health = await sample.http.get('/health');
+        expect(health.status).toBe(503);
+        expect(health.body).toEqual({ status: 'degraded', database: 'up', upstream: 'down', mode: 'authing' });
+      });
+    });
+  });
+}
