@@ -1,4 +1,13 @@
-import { ForbiddenException, HttpException, Inject, Injectable, InternalServerErrorException, Logger, UnauthorizedException } from '@nestjs/common';
+import {
+  ForbiddenException,
+  HttpException,
+  Inject,
+  Injectable,
+  InternalServerErrorException,
+  Logger,
+  type OnModuleDestroy,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
 import { App2WxappClient } from './app2wxapp.client';
@@ -18,7 +27,9 @@ class HookError {
  * refuse blocked or deleted users, then hand the profile to the app's `validateUser` hook.
  */
 @Injectable()
-export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRATEGY) {
+export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRATEGY) implements OnModuleDestroy {
+  /** Passport keeps strategies in one process-wide registry: the last one registered serves every app. */
+  private static live = 0;
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
 
   constructor(
@@ -26,6 +37,13 @@ export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRA
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedApp2WxappOptions,
   ) {
     super();
+    if (App2WxappStrategy.live++ > 0) {
+      this.logger.warn('App2WxappModule is configured twice in one process; Passport uses the latest configuration for every app');
+    }
+  }
+
+  onModuleDestroy(): void {
+    App2WxappStrategy.live--;
   }
 
   async validate(request: any): Promise<unknown> {
