@@ -5,6 +5,8 @@ import { AppModule } from './app.module';
 import { type Env, loadSampleConfig } from './config/load-sample-config';
 import type { SampleConfig } from './config/sample-config.interface';
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
 export interface CreateSampleAppOptions {
   /** Settings as environment variables; `main.ts` passes `process.env`, tests pass their own. */
   env: Env;
@@ -26,6 +28,12 @@ export async function createSampleApp(options: CreateSampleAppOptions): Promise<
   });
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  if (config.upstream.mode === 'emulator' && config.listenHost && !LOOPBACK.has(config.listenHost)) {
+    new Logger('Upstream').warn(
+      `EMULATOR MODE on ${config.listenHost}: anyone who reaches this address can mint logins with ` +
+        'POST /dev/emulator/tickets. Listen on 127.0.0.1 (the default) unless this is a throwaway environment.',
+    );
+  }
   if (config.session.jwtSecretIsDevDefault) {
     new Logger('Session').warn(
       'JWT_SECRET is not set: access tokens are signed with the embedded DEV default key, which anyone can read in ' +

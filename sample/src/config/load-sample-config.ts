@@ -70,11 +70,17 @@ function sessionConfig(env: Env): SampleConfig['session'] {
   return { jwtSecret, jwtSecretIsDevDefault: false, ttlSeconds: 3600 };
 }
 
+/** The names of `wx.navigateToMiniProgram`'s `envVersion`, which people often use for the same thing. */
+const MINI_PROGRAM_TYPE_ALIASES: Readonly<Record<string, MiniProgramType>> = { develop: 'test', trial: 'preview' };
+
 function miniProgramType(raw: string | undefined): MiniProgramType {
-  const type = value(raw) ?? 'release';
+  const type = value(raw)?.toLowerCase() ?? 'release';
   if ((MINI_PROGRAM_TYPES as readonly string[]).includes(type)) return type as MiniProgramType;
+  const alias = MINI_PROGRAM_TYPE_ALIASES[type];
+  if (alias) return alias;
   throw new SampleConfigError(
-    `MINI_PROGRAM_TYPE must be one of ${MINI_PROGRAM_TYPES.join(', ')} (WXLaunchMiniProgramReq), got "${type}".`,
+    `MINI_PROGRAM_TYPE must be one of ${MINI_PROGRAM_TYPES.join(', ')} (WXLaunchMiniProgramReq), or develop (= test) ` +
+      `or trial (= preview), got "${type}".`,
   );
 }
 

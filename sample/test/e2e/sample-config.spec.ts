@@ -39,11 +39,21 @@ describe('sample configuration', () => {
   });
 
   it.each([
+    ['release', 'release'],
+    ['test', 'test'],
+    ['develop', 'test'],
+    ['preview', 'preview'],
+    ['trial', 'preview'],
+  ])('maps MINI_PROGRAM_TYPE=%s to WXLaunchMiniProgramReq type %s', (type, expected) => {
+    expect(loadSampleConfig({ MINI_PROGRAM_TYPE: type }).launch.miniProgramType).toBe(expected);
+  });
+
+  it.each([
     [{ AUTHING_USER_POOL_SECRET: 's' }, /AUTHING_USER_POOL_ID/],
     [{ AUTHING_HOST: 'https://core.genauth.ai' }, /AUTHING_USER_POOL_ID/],
     [{ NODE_ENV: 'production' }, /JWT_SECRET is required/],
     [{ JWT_SECRET: 'short' }, /at least 32/],
-    [{ MINI_PROGRAM_TYPE: 'trial' }, /release, test, preview/],
+    [{ MINI_PROGRAM_TYPE: 'beta' }, /release, test, preview/],
     [{ LOGIN_RATE_LIMIT_PER_MINUTE: '0' }, /LOGIN_RATE_LIMIT_PER_MINUTE/],
     [{ LOGIN_RATE_LIMIT_PER_MINUTE: 'lots' }, /LOGIN_RATE_LIMIT_PER_MINUTE/],
     [{ PORT: '70000' }, /PORT/],
