@@ -3,15 +3,16 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import type { AxiosError, AxiosResponse } from 'axios';
 import {
   BrokenCircuitError,
+  type BulkheadPolicy,
   BulkheadRejectedError,
+  type CircuitBreakerPolicy,
+  CircuitState,
   ConsecutiveBreaker,
-  type IPolicy,
+  type RetryPolicy,
   bulkhead,
   circuitBreaker,
   handleWhen,
-  noop,
   retry,
-  wrap,
 } from 'cockatiel';
 import { APP2WXAPP_LOGGER_CONTEXT, MAX_UPSTREAM_BODY_BYTES, RESOLVED_OPTIONS } from './app2wxapp.constants';
 import { App2WxappTicketRejectedError, App2WxappUpstreamError } from './app2wxapp.errors';
@@ -33,19 +34,21 @@ const neverSent = new WeakSet<object>();
 @Injectable()
 export class App2WxappClient implements OnModuleDestroy {
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
-  private readonly policy: IPolicy;
+  private readonly limiter: BulkheadPolicy;
+  private readonly breaker?: CircuitBreakerPolicy;
+  private readonly retryUnsent: RetryPolicy;
   private circuitOpenedAt = 0;
 
   constructor(
     private readonly http: HttpService,
     @Inject(RESOLVED_OPTIONS) private readonly options: ResolvedApp2WxappOptions,
   ) {
-    const limiter = bulkhead(options.maxConcurrentExchanges, options.maxQueuedExchanges);
-    const retryUnsent = retry(
+    this.limiter = bulkhead(options.maxConcurrentExchanges, options.maxQueuedExchanges);
+    this.breaker = this.createBreaker();
+    this.retryUnsent = retry(
       handleWhen((err) => neverSent.has(err)),
       { maxAttempts: 1 },
     );
-    this.policy = wrap(limiter, this.createBreaker(), retryUnsent);
   }
 
   async exchangeTicket(ticket: string): Promise<App2WxappProfile> {
@@ -56,7 +59,7 @@ export class App2WxappClient implements OnModuleDestroy {
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const profile = await raceAbort(
-        this.policy.execute(({ signal: s }) => this.post(ticket, s), signal),
+        this.limiter.execute(({ signal: s }) => this.throughBreaker(ticket, s), signal),
         signal,
       );
       this.report({ outcome: 'success', status: 200, durationMs: performance.now() - started });
@@ -76,9 +79,29 @@ export class App2WxappClient implements OnModuleDestroy {
     httpsAgent?.destroy?.();
   }
 
-  private createBreaker(): IPolicy {
+  /** Bulkhead → breaker → retry-if-unsent → POST. */
+  private async throughBreaker(ticket: string, signal: AbortSignal): Promise<App2WxappProfile> {
+    const attempt = (s: AbortSignal) => this.retryUnsent.execute(({ signal: r }) => this.post(ticket, r), s);
+    const breaker = this.breaker;
+    if (!breaker) return attempt(signal);
+    // cockatiel makes callers wait for the half-open probe, however long it hangs; they fail fast instead.
+    if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
+    // A refusal proves Authing answers: the breaker sees it as a success, which ends a run of failures.
+    const outcome = await breaker.execute(async ({ signal: s }) => {
+      try {
+        return { profile: await attempt(s) };
+      } catch (err) {
+        if (err instanceof App2WxappTicketRejectedError) return { refused: err };
+        throw err;
+      }
+    }, signal);
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome.profile;
+  }
+
+  private createBreaker(): CircuitBreakerPolicy | undefined {
     const settings = this.options.circuitBreaker;
-    if (!settings) return noop;
+    if (!settings) return undefined;
     const breaker = circuitBreaker(
       handleWhen((err) => err instanceof App2WxappUpstreamError),
       { halfOpenAfter: settings.cooldownMs, breaker: new ConsecutiveBreaker(settings.threshold) },

@@ -27,7 +27,8 @@ export class MemoryTicketReplayStore implements TicketReplayStore {
   }
 
   async claim(key: string, ttlMs: number): Promise<boolean> {
-    const now = Date.now();
+    // Monotonic: a wall-clock step must neither free live claims early nor keep dead ones.
+    const now = performance.now();
     const expiry = this.expiries.get(key);
     if (expiry !== undefined && expiry > now) return false;
     if (expiry !== undefined) this.expiries.delete(key);
