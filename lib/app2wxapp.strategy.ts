@@ -84,7 +84,8 @@ export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRA
     try {
       user = await this.hook(() => this.options.validateUser!(profile, request));
     } catch (err) {
-      if (err instanceof HookError && !(err.error instanceof HttpException)) await this.release(key);
+      // The app failed, not the user: keep the ticket usable (a 4xx is the app's verdict on the user).
+      if (err instanceof HookError && !(err.error instanceof HttpException && err.error.getStatus() < 500)) await this.release(key);
       throw err;
     }
     if (user === null || user === undefined || user === false) {

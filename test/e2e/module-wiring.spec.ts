@@ -1,4 +1,4 @@
-import { Controller, ForbiddenException, Injectable, Module, Post, Body, HttpCode } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, HttpCode, Injectable, Module, Post, ServiceUnavailableException } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import {
   App2WxappClient,
@@ -6,6 +6,7 @@ import {
   type App2WxappModuleOptions,
   type App2WxappProfile,
   InjectApp2WxappOptions,
+  MemoryTicketReplayStore,
 } from 'nestjs-app2wxapp';
 import { App2WxappEmulator, type EmulatorResponseShape } from 'nestjs-app2wxapp/testing';
 import { ADAPTERS, startApp, startWithOptions } from './support/test-app';
@@ -127,6 +128,29 @@ describe.each(ADAPTERS)('module wiring on %s', (adapter) => {
       const again = await running.post('/login', { ticket });
       expect(again.status).toBe(401);
       expect(again.body.message).toMatch(/已被使用/);
+      expect(emulator.requests.filter((r) => (r.body as { ticket?: string })?.ticket === ticket)).toHaveLength(2);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("releases the ticket when validateUser answers a 5xx HttpException, so the login can be retried", async () => {
+    let calls = 0;
+    const running = await startWithOptions(adapter, {
+      ...base(),
+      replayStore: new MemoryTicketReplayStore(),
+      validateUser: (profile) => {
+        if (++calls === 1) throw new ServiceUnavailableException('User database is down');
+        return { id: profile.id };
+      },
+    });
+    try {
+      const ticket = emulator.issueTicket();
+      const first = await running.post('/login', { ticket });
+      expect(first.status).toBe(503);
+      expect(first.body.message).toBe('User database is down');
+      const again = await running.post('/login', { ticket });
+      expect(again.body.message).not.toMatch(/already been used/); // our store let it through; Authing decides
       expect(emulator.requests.filter((r) => (r.body as { ticket?: string })?.ticket === ticket)).toHaveLength(2);
     } finally {
       await running.close();
