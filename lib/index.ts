@@ -22,3 +22,4 @@ export {
 export { buildMiniProgramLaunch, parseExtMsg, type ExtMsg, type MiniProgramLaunch, type MiniProgramLaunchOptions } from './mini-program.utils';
 export type { TicketReplayStore } from './replay/ticket-replay-store.interface';
 export { MemoryTicketReplayStore, type MemoryTicketReplayStoreOptions } from './replay/memory-ticket-replay.store';
+export { RedisTicketReplayStore, type RedisTicketReplayClient, type RedisTicketReplayStoreOptions } from './replay/redis-ticket-replay.store';
