@@ -1,0 +1,54 @@
+import type { OverheadConfig } from './overhead.process';
+import type { CompareSpec } from './scenarios/compare';
+import type { SoakSpec } from './scenarios/soak';
+
+export interface Plan {
+  express: CompareSpec;
+  fastify: CompareSpec;
+  slow: CompareSpec;
+  soak: SoakSpec;
+  overhead: OverheadConfig;
+}
+
+const saturated: Omit<CompareSpec, 'adapter'> = {
+  connections: 10,
+  latencyMs: 0,
+  rounds: 3,
+  warmupAmount: 5000,
+  secondsPerRun: 2.5,
+  minAmount: 3000,
+  maxAmount: 40_000,
+  fixedRateShare: 0.5,
+  fixedRateSeconds: 2,
+  emulatorDirect: true,
+};
+
+/** Sized to finish in under 4 minutes on 2 cores, build included. */
+export const FULL: Plan = {
+  express: { adapter: 'express', ...saturated },
+  fastify: { adapter: 'fastify', ...saturated },
+  slow: {
+    adapter: 'express',
+    connections: 500,
+    latencyMs: 100,
+    rounds: 3,
+    warmupAmount: 5000,
+    secondsPerRun: 3,
+    minAmount: 3000,
+    maxAmount: 20_000,
+    fixedRateShare: 0,
+    fixedRateSeconds: 0,
+    emulatorDirect: false,
+  },
+  soak: { adapter: 'express', logins: 200_000, chunk: 20_000, connections: 50, warmup: 5000, ticketTtlMs: 20_000 },
+  overhead: { logins: 10_000, rounds: 3, warmup: 2000 },
+};
+
+/** Proves that every scenario still runs (CI); its figures mean nothing. */
+export const SMOKE: Plan = {
+  express: { ...FULL.express, rounds: 1, warmupAmount: 200, minAmount: 300, maxAmount: 300, fixedRateShare: 0.5, fixedRateSeconds: 0.3 },
+  fastify: { ...FULL.fastify, rounds: 1, warmupAmount: 200, minAmount: 300, maxAmount: 300, fixedRateShare: 0, emulatorDirect: false },
+  slow: { ...FULL.slow, rounds: 1, warmupAmount: 500, minAmount: 1000, maxAmount: 1000 },
+  soak: { ...FULL.soak, logins: 3000, chunk: 1000, warmup: 300 },
+  overhead: { logins: 500, rounds: 1, warmup: 200 },
+};

@@ -1,0 +1,250 @@
+import type { Machine } from './machine';
+import type { OverheadResult } from './overhead.process';
+import type { CompareResult, RoutePair, Run } from './scenarios/compare';
+import { mb, type SoakResult } from './scenarios/soak';
+import { median } from './stats';
+
+export interface BenchResults {
+  command: string;
+  startedAt: Date;
+  seconds: number;
+  machine: Machine;
+  express?: CompareResult;
+  fastify?: CompareResult;
+  slow?: CompareResult;
+  soak?: SoakResult;
+  overhead?: OverheadResult;
+  /** 1-minute load average when each scenario started: other work on the machine skews every figure. */
+  loadAverages: Record<string, number>;
+}
+
+export const TARGETS = { throughputRatio: 0.95, addedP99Ms: 2, rssGrowthMb: 64 };
+
+export interface Summary {
+  route: 'module' | 'baseline';
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpu: number;
+  bytes: number;
+  failed: number;
+}
+
+export function summarise(runs: Run[], route: Summary['route']): Summary {
+  const m = (f: (r: Run) => number) => median(runs.map(f));
+  return {
+    route,
+    rps: m((r) => r.rps),
+    p50: m((r) => r.p50),
+    p99: m((r) => r.p99),
+    max: m((r) => r.max),
+    cpu: m((r) => r.appCpuPerRequest),
+    bytes: m((r) => r.bytesPerAnswer),
+    failed: runs.reduce((n, r) => n + r.errors + Object.values(r.failures).reduce((a, b) => a + b, 0), 0),
+  };
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+const signed = (n: number, digits = 2) => (n >= 0 ? '+' : '') + n.toFixed(digits);
+const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
+
+function pairTable(pair: RoutePair, withThroughput: boolean): string {
+  const a = summarise(pair.module, 'module');
+  const b = summarise(pair.baseline, 'baseline');
+  const head = withThroughput
+    ? '| route | req/s | p50 ms | p99 ms | max ms | app CPU µs/login | bytes/answer | non-2xx + errors |\n|---|---:|---:|---:|---:|---:|---:|---:|'
+    : '| route | p50 ms | p99 ms | max ms | app CPU µs/login | non-2xx + errors |\n|---|---:|---:|---:|---:|---:|';
+  const row = (s: Summary) =>
+    withThroughput
+      ? `| ${s.route} | ${f0(s.rps)} | ${f2(s.p50)} | ${f2(s.p99)} | ${f1(s.max)} | ${f0(s.cpu)} | ${f0(s.bytes)} | ${s.failed} |`
+      : `| ${s.route} | ${f2(s.p50)} | ${f2(s.p99)} | ${f1(s.max)} | ${f0(s.cpu)} | ${s.failed} |`;
+  const diff = withThroughput
+    ? `| module − baseline | ×${f2(a.rps / b.rps)} | ${signed(a.p50 - b.p50)} | ${signed(a.p99 - b.p99)} | ${signed(a.max - b.max, 1)} | ${signed(a.cpu - b.cpu, 0)} | | |`
+    : `| module − baseline | ${signed(a.p50 - b.p50)} | ${signed(a.p99 - b.p99)} | ${signed(a.max - b.max, 1)} | ${signed(a.cpu - b.cpu, 0)} | |`;
+  return [head, row(a), row(b), diff].join('\n');
+}
+
+function rounds(pair: RoutePair, pick: (r: Run) => number, digits = 0): string {
+  return `module ${pair.module.map((r) => pick(r).toFixed(digits)).join(', ')}; baseline ${pair.baseline.map((r) => pick(r).toFixed(digits)).join(', ')}`;
+}
+
+function cpuShares(pair: RoutePair): string {
+  const all = [...pair.module, ...pair.baseline];
+  const share = (f: (r: Run) => number) => `${Math.round(median(all.map(f)) * 100)} %`;
+  return `app ${share((r) => r.cpu.app)}, emulator ${share((r) => r.cpu.emulator)}, autocannon ${share((r) => r.cpu.loadGenerator)}`;
+}
+
+function compareSection(n: number, title: string, c: CompareResult): string {
+  const a = summarise(c.saturated.module, 'module');
+  const b = summarise(c.saturated.baseline, 'baseline');
+  const out = [
+    `## ${n}. ${title}`,
+    '',
+    `${c.spec.connections} connections, upstream latency ${c.spec.latencyMs} ms, ${c.amount} logins per run, ` +
+      `${c.spec.rounds} rounds run A, B, A, B after a warm-up of ${c.spec.warmupAmount} logins per route. Medians over the rounds.`,
+    '',
+    `**As fast as it goes** (throughput ratio module/baseline **${f2(a.rps / b.rps)}**):`,
+    '',
+    pairTable(c.saturated, true),
+    '',
+    `Rounds, req/s: ${rounds(c.saturated, (r) => r.rps)}.`,
+    `CPU used during these runs, share of one core (median): ${cpuShares(c.saturated)}.`,
+  ];
+  if (c.fixedRate) {
+    const fa = summarise(c.fixedRate.module, 'module');
+    const fb = summarise(c.fixedRate.baseline, 'baseline');
+    out.push(
+      '',
+      `**At an equal, fixed load** of ${f0(c.fixedRate.rate)} req/s (${Math.round(c.spec.fixedRateShare * 100)} % of the baseline's throughput, so ` +
+        `neither route queues): the latency the module adds to a login is p50 ${signed(fa.p50 - fb.p50)} ms, p99 ${signed(fa.p99 - fb.p99)} ms.`,
+      '',
+      pairTable(c.fixedRate, false),
+      '',
+      `Rounds, p99 ms: ${rounds(c.fixedRate, (r) => r.p99, 2)}.`,
+    );
+  }
+  if (c.emulatorDirect) {
+    const e = c.emulatorDirect;
+    out.push(
+      '',
+      `**The emulator is not the bottleneck:** driven directly with the same connections and fresh tickets it answers ` +
+        `${f0(e.rps)} req/s (×${f1(e.rps / b.rps)} the baseline's rate), while it used ${cpuShares(c.saturated).split(', ')[1]} of a core during the runs above.`,
+    );
+  }
+  return out.join('\n');
+}
+
+function slowSection(c: CompareResult): string {
+  const a = summarise(c.saturated.module, 'module');
+  const b = summarise(c.saturated.baseline, 'baseline');
+  return [
+    '## 3. Slow upstream',
+    '',
+    `Express, the emulator answers after ${c.spec.latencyMs} ms, ${c.spec.connections} connections, ${c.amount} logins per run, ` +
+      `${c.spec.rounds} rounds A, B. Module p99 − baseline p99: **${signed(a.p99 - b.p99)} ms**.`,
+    '',
+    pairTable(c.saturated, true),
+    '',
+    `Rounds, p99 ms: ${rounds(c.saturated, (r) => r.p99, 1)}.`,
+    `CPU used during these runs, share of one core (median): ${cpuShares(c.saturated)}.`,
+  ].join('\n');
+}
+
+function soakSection(s: SoakResult): string {
+  const growth = s.after.rss - s.before.rss;
+  const failed = Object.entries(s.failures).map(([k, v]) => `${v} × ${k}`).concat(s.errors ? [`${s.errors} socket errors`] : []);
+  return [
+    '## 4. Soak',
+    '',
+    `${s.spec.logins.toLocaleString('en')} logins with distinct tickets on Express, ${s.spec.connections} connections, in chunks of ` +
+      `${s.spec.chunk.toLocaleString('en')} (tickets are issued just before each chunk), after a warm-up of ${s.spec.warmup} logins. ` +
+      `${f0(s.rps)} req/s on average; ${s.ok.toLocaleString('en')} answered 200, ${failed.length ? `**${failed.join(', ')}**` : 'none failed'}.`,
+    '',
+    `The emulator's tickets live ${s.spec.ticketTtlMs / 1000} s and the module's \`ticketTtlMs\` is the same; the default replay store ` +
+      '(`MemoryTicketReplayStore`, 100 000 entries) is passed explicitly only so that its size can be read. With the default ' +
+      `120 s a single instance can hold at most 100 000 / 120 s ≈ 833 new logins per second before the store answers 503; ` +
+      `at this rate that bound would be reached after about ${f0(100_000 / s.rps)} s.`,
+    '',
+    '| | RSS | heap used | heap total | external | replay-store entries |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| before (after warm-up and a full GC) | ${mb(s.before.rss)} | ${mb(s.before.heapUsed)} | ${mb(s.before.heapTotal)} | ${mb(s.before.external)} | ${s.before.replayStoreSize} |`,
+    `| peak (sampled every 250 ms) | ${mb(s.peak.rss)} | ${mb(s.peak.heapUsed)} | | | ${s.peak.replayStoreSize} |`,
+    `| after (full GC) | ${mb(s.after.rss)} | ${mb(s.after.heapUsed)} | ${mb(s.after.heapTotal)} | ${mb(s.after.external)} | ${s.after.replayStoreSize} |`,
+    `| **growth after − before** | **${mb(growth)}** | ${mb(s.after.heapUsed - s.before.heapUsed)} | | | |`,
+    '',
+    `Heap used after a full GC at the end of each chunk: ${s.timeline.map((t) => (t.heapUsed / 1048576).toFixed(1)).join(', ')} MB ` +
+      `(replay-store entries: ${s.timeline.map((t) => t.replayStoreSize).join(', ')}). The emulator process ended at ${mb(s.emulatorRss)} RSS.`,
+  ].join('\n');
+}
+
+function overheadSection(o: OverheadResult): string {
+  const m = o.medians;
+  const row = (name: string, what: string, v: number[]) => `| ${name} | ${what} | ${f1(median(v))} | ${v.map(f1).join(', ')} |`;
+  return [
+    '## 5. In-process overhead',
+    '',
+    `CPU time per login (\`process.cpuUsage\`), ${o.logins.toLocaleString('en')} sequential logins per round, ${o.rounds} rounds in rotating order, ` +
+      `in one process with no HTTP server. The HTTP layer is replaced by an axios adapter that returns, at once, a real ` +
+      `${o.answerBytes}-byte answer of the emulator; everything above it is the real code.`,
+    '',
+    '| path | what runs | µs CPU/login (median) | rounds |',
+    '|---|---|---:|---|',
+    row('baseline', 'the hand-written controller: axios post, JSON, `code`, `data`', o.cpu.baseline),
+    row('`App2WxappClient.exchangeTicket`', '+ shape check, timeout signal, bulkhead/breaker/retry, answer parsing, profile mapping', o.cpu.client),
+    row('`App2WxappStrategy.validate`', '+ ticket extraction, SHA-256 digest, replay-store claim, blocked/deleted check', o.cpu.strategy),
+    row('`App2WxappGuard.canActivate`', '+ @nestjs/passport and Passport', o.cpu.guard),
+    '',
+    `**The module's own code costs ${f1(m.guard - m.baseline)} µs of CPU per login** on top of the baseline: ` +
+      `${f1(m.client - m.baseline)} µs in the client (resilience policies, parsing, mapping), ` +
+      `${f1(m.strategy - m.client)} µs in the strategy (digest and replay claim), ` +
+      `${f1(m.guard - m.strategy)} µs in the Passport glue.`,
+  ].join('\n');
+}
+
+export function renderResults(r: BenchResults): string {
+  const lines: string[] = [];
+  const ratio = (c?: CompareResult) => (c ? summarise(c.saturated.module, 'module').rps / summarise(c.saturated.baseline, 'baseline').rps : Number.NaN);
+  const addedP99 = (c?: CompareResult) => {
+    const pair = c?.fixedRate ?? c?.saturated;
+    return pair ? summarise(pair.module, 'module').p99 - summarise(pair.baseline, 'baseline').p99 : Number.NaN;
+  };
+  const slowAdded = r.slow ? summarise(r.slow.saturated.module, 'module').p99 - summarise(r.slow.saturated.baseline, 'baseline').p99 : Number.NaN;
+  const growthMb = r.soak ? (r.soak.after.rss - r.soak.before.rss) / 1048576 : Number.NaN;
+
+  lines.push(
+    '# Benchmark results',
+    '',
+    `Generated by \`${r.command}\` on ${r.startedAt.toISOString()}; the whole run took ${f0(r.seconds)} s. ` +
+      'Source: [bench/src](src). Reproduce with `npm ci && npm run bench`.',
+    '',
+    '## Headline',
+    '',
+    '| target | Express | Fastify | |',
+    '|---|---:|---:|---|',
+    `| throughput module/baseline ≥ ${TARGETS.throughputRatio} | ${f2(ratio(r.express))} | ${f2(ratio(r.fastify))} | ${mark(ratio(r.express) >= TARGETS.throughputRatio && ratio(r.fastify) >= TARGETS.throughputRatio)} |`,
+    `| added p99 ≤ ${TARGETS.addedP99Ms} ms (at an equal fixed load) | ${signed(addedP99(r.express))} ms | ${signed(addedP99(r.fastify))} ms | ${mark(addedP99(r.express) <= TARGETS.addedP99Ms && addedP99(r.fastify) <= TARGETS.addedP99Ms)} |`,
+    `| slow upstream (100 ms, 500 connections): added p99 within a few ms | ${signed(slowAdded)} ms | | ${mark(slowAdded <= TARGETS.addedP99Ms * 2)} |`,
+    `| RSS growth after the soak ≤ ${TARGETS.rssGrowthMb} MB | ${signed(growthMb, 1)} MB | | ${mark(growthMb <= TARGETS.rssGrowthMb)} |`,
+    `| module's own CPU per login (in-process) | ${r.overhead ? `${f1(r.overhead.medians.guard - r.overhead.medians.baseline)} µs` : 'n/a'} | | |`,
+    '',
+    '## Machine',
+    '',
+    '| | |',
+    '|---|---|',
+    `| CPU | ${r.machine.cpu}, ${r.machine.cores} cores |`,
+    `| memory | ${r.machine.memoryGb} GB |`,
+    `| OS | ${r.machine.os} |`,
+    `| Node | ${r.machine.node} |`,
+    `| NestJS | ${r.machine.versions['@nestjs/core']} (platform-express ${r.machine.versions['@nestjs/platform-express']}, platform-fastify ${r.machine.versions['@nestjs/platform-fastify']}, passport ${r.machine.versions['@nestjs/passport']}, axios ${r.machine.versions['@nestjs/axios']}) |`,
+    `| libraries | express ${r.machine.versions.express}, fastify ${r.machine.versions.fastify}, axios ${r.machine.versions.axios}, autocannon ${r.machine.versions.autocannon} |`,
+    `| 1-minute load average when each part started | ${Object.entries(r.loadAverages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} |`,
+    '',
+    '## Method',
+    '',
+    '- Three processes: the load generator (autocannon 8, driven from `bench/src/load.ts`), the Nest app under test, and ' +
+      'the package\'s `App2WxappEmulator`, each forked on its own so that the app\'s CPU and memory are measured alone. ' +
+      'Everything listens on 127.0.0.1.',
+    '- One app serves both routes: `POST /login` behind `App2WxappGuard` with the default options (only `userPoolId`, ' +
+      '`secret` and `host` are set), and `POST /baseline`, a hand-written controller ([baseline.controller.ts](src/app/baseline.controller.ts)) ' +
+      'that posts the ticket to the same emulator through `HttpService` with the same keep-alive agent settings, checks `code`, ' +
+      'decodes `data`, refuses blocked or deleted users and returns Authing\'s user without its token.',
+    '- Every request carries its own fresh, valid ticket: the emulator process issues them (an HMAC each) in one batch just ' +
+      'before each run and hands them over IPC; `setupRequest` puts one in each request body. Tickets live 30 s ' +
+      '(20 s in the soak), which keeps the emulator\'s ticket map small.',
+    '- Latencies come from autocannon\'s per-response timings (sub-millisecond), not its whole-millisecond histogram; ' +
+      'throughput is answers divided by the time from the first request to the last answer.',
+    '- "app CPU µs/login" is the app process\'s `process.cpuUsage()` over a run divided by its answers: it is less sensitive ' +
+      'than req/s to other work on the machine.',
+    '- `BENCH_CPU_PROF=1 npm run bench` writes a V8 CPU profile of every app process to `bench/.tmp/profiles`.',
+    '',
+  );
+  if (r.express) lines.push(compareSection(1, 'Module against baseline, Express', r.express), '');
+  if (r.fastify) lines.push(compareSection(2, 'Module against baseline, Fastify', r.fastify), '');
+  if (r.slow) lines.push(slowSection(r.slow), '');
+  if (r.soak) lines.push(soakSection(r.soak), '');
+  if (r.overhead) lines.push(overheadSection(r.overhead), '');
+  return `${lines.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,80 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { failureCount } from './load';
+import { machine } from './machine';
+import { FULL, type Plan, SMOKE } from './plan';
+import { type BenchResults, renderResults } from './report';
+import { compare, type CompareResult } from './scenarios/compare';
+import { overhead } from './scenarios/overhead';
+import { soak } from './scenarios/soak';
+
+const SCENARIOS = ['express', 'fastify', 'slow', 'soak', 'overhead'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+
+/**
+ * `node bench/dist/run.js [--smoke] [--only=express,fastify,slow,soak,overhead]`. Only a full run of every scenario
+ * writes bench/RESULTS.md; smoke and partial runs write bench/.tmp/. Exits 1 when any login failed.
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const smoke = args.includes('--smoke');
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') as Scenario[] | undefined;
+  const unknown = only?.filter((s) => !SCENARIOS.includes(s));
+  if (unknown?.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+  const plan: Plan = smoke ? SMOKE : FULL;
+  const selected = (s: Scenario) => !only || only.includes(s);
+  const log = (line: string) => console.log(line);
+
+  const started = performance.now();
+  const results: BenchResults = {
+    command: smoke ? 'npm run bench:smoke' : only ? `npm run bench -- --only=${only.join(',')}` : 'npm run bench',
+    startedAt: new Date(),
+    seconds: 0,
+    machine: machine(),
+    loadAverages: {},
+  };
+  const step = async <T>(name: Scenario, title: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    if (!selected(name)) return undefined;
+    results.loadAverages[name] = loadavg()[0];
+    log(`${title} (load average ${loadavg()[0].toFixed(2)})`);
+    const t0 = performance.now();
+    const out = await fn();
+    log(`  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return out;
+  };
+
+  results.express = await step('express', '1. module vs baseline, Express', () => compare(plan.express, log));
+  results.fastify = await step('fastify', '2. module vs baseline, Fastify', () => compare(plan.fastify, log));
+  results.slow = await step('slow', '3. slow upstream', () => compare(plan.slow, log));
+  results.soak = await step('soak', '4. soak', () => soak(plan.soak, log));
+  results.overhead = await step('overhead', '5. in-process overhead', async () => {
+    const o = await overhead(plan.overhead);
+    log(`  µs CPU per login: ${Object.entries(o.medians).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    return o;
+  });
+  results.seconds = (performance.now() - started) / 1000;
+
+  const markdown = renderResults(results);
+  const file = smoke || only ? join('bench', '.tmp', `RESULTS.${smoke ? 'smoke' : 'partial'}.md`) : join('bench', 'RESULTS.md');
+  mkdirSync(join('bench', '.tmp'), { recursive: true });
+  writeFileSync(file, markdown);
+  log(`\nWrote ${file} (${results.seconds.toFixed(0)} s)`);
+
+  const failed = countFailures(results);
+  if (failed > 0) {
+    console.error(`${failed} logins failed (non-2xx or socket errors): see ${file}`);
+    process.exitCode = 1;
+  }
+}
+
+function countFailures(r: BenchResults): number {
+  const pairs = (c?: CompareResult) => (c ? [...c.saturated.module, ...c.saturated.baseline, ...(c.fixedRate ? [...c.fixedRate.module, ...c.fixedRate.baseline] : [])] : []);
+  const runs = [...pairs(r.express), ...pairs(r.fastify), ...pairs(r.slow)];
+  return runs.reduce((n, run) => n + failureCount(run), 0) + (r.soak ? failureCount(r.soak) : 0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

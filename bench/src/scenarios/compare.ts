@@ -1,0 +1,124 @@
+import type { AdapterName } from '../app.process';
+import type { Child } from '../ipc/child';
+import { type LoadResult, load } from '../load';
+import type { ProcessStats } from '../process-stats';
+import { median } from '../stats';
+import { exchangePath, POOL, startApp, startEmulator } from '../upstream';
+
+export interface CompareSpec {
+  adapter: AdapterName;
+  connections: number;
+  /** Emulator answer delay. */
+  latencyMs: number;
+  rounds: number;
+  /** Requests per warm-up run of each route; the warm-up also sizes the measured runs. */
+  warmupAmount: number;
+  secondsPerRun: number;
+  minAmount: number;
+  maxAmount: number;
+  /**
+   * Also run both routes at this share of the baseline's saturated throughput: latency without queueing, i.e. the
+   * time the module adds to a login. 0 skips it.
+   */
+  fixedRateShare: number;
+  fixedRateSeconds: number;
+  /** Also measure the emulator alone, to show it is not the bottleneck. */
+  emulatorDirect: boolean;
+}
+
+export interface Run extends LoadResult {
+  /** Share of one core each process used during the run (1 = 100 %). */
+  cpu: { app: number; emulator: number; loadGenerator: number };
+  /** CPU time of the app process per answered request, in µs. */
+  appCpuPerRequest: number;
+}
+
+export interface RoutePair {
+  module: Run[];
+  baseline: Run[];
+}
+
+export interface CompareResult {
+  spec: CompareSpec;
+  amount: number;
+  saturated: RoutePair;
+  fixedRate?: RoutePair & { rate: number };
+  emulatorDirect?: Run;
+  loadAverage: number[];
+}
+
+type AppChild = Child<{ url: string }>;
+
+/** One app with `POST /login` (module) and `POST /baseline`, one emulator; runs A, B, A, B ... after a warm-up. */
+export async function compare(spec: CompareSpec, log: (line: string) => void): Promise<CompareResult> {
+  const emulator = await startEmulator({ latencyMs: spec.latencyMs });
+  let app: AppChild | undefined;
+  try {
+    app = await startApp(emulator.info.url, { adapter: spec.adapter });
+    const target = app;
+    const measure = async (to: AppChild, path: string, amount: number, rate?: number, body?: (t: string) => string): Promise<Run> => {
+      const tickets = await emulator.call<string[]>('issue', { count: amount + spec.connections + 16 });
+      await target.call('stats', { gc: true });
+      const [e0, a0] = await Promise.all([emulator.call<ProcessStats>('stats'), target.call<ProcessStats>('stats')]);
+      const r0 = process.cpuUsage();
+      const t0 = performance.now();
+      const result = await load({ url: to.info.url, path, connections: spec.connections, amount, rate, tickets, body });
+      const wallMicros = (performance.now() - t0) * 1000;
+      const r1 = process.cpuUsage(r0);
+      const [e1, a1] = await Promise.all([emulator.call<ProcessStats>('stats'), target.call<ProcessStats>('stats')]);
+      return {
+        ...result,
+        cpu: {
+          app: (a1.cpuMicros - a0.cpuMicros) / wallMicros,
+          emulator: (e1.cpuMicros - e0.cpuMicros) / wallMicros,
+          loadGenerator: (r1.user + r1.system) / wallMicros,
+        },
+        appCpuPerRequest: (a1.cpuMicros - a0.cpuMicros) / Math.max(1, result.requests),
+      };
+    };
+    const pair = async (label: string, amount: number, rate?: number): Promise<RoutePair> => {
+      const out: RoutePair = { module: [], baseline: [] };
+      for (let round = 1; round <= spec.rounds; round++) {
+        const a = await measure(target, '/login', amount, rate);
+        const b = await measure(target, '/baseline', amount, rate);
+        out.module.push(a);
+        out.baseline.push(b);
+        log(`  ${label} ${round}: module ${describe(a)}`);
+        log(`  ${label} ${round}: baseline ${describe(b)}`);
+      }
+      return out;
+    };
+
+    const warmModule = await measure(target, '/login', spec.warmupAmount);
+    const warmBaseline = await measure(target, '/baseline', spec.warmupAmount);
+    log(`  warm-up: module ${warmModule.rps.toFixed(0)} req/s, baseline ${warmBaseline.rps.toFixed(0)} req/s`);
+    const size = (rps: number, seconds: number) =>
+      Math.round(Math.min(spec.maxAmount, Math.max(spec.minAmount, spec.connections, rps * seconds)));
+    const amount = size(warmBaseline.rps, spec.secondsPerRun);
+
+    const result: CompareResult = { spec, amount, saturated: await pair('saturated', amount), loadAverage: [] };
+    if (spec.fixedRateShare > 0) {
+      const rate = spec.fixedRateShare * median(result.saturated.baseline.map((r) => r.rps));
+      result.fixedRate = { rate, ...(await pair(`${rate.toFixed(0)} req/s`, size(rate, spec.fixedRateSeconds), rate)) };
+    }
+    if (spec.emulatorDirect) {
+      const secret = JSON.stringify(POOL.secret);
+      const direct = emulator as unknown as AppChild;
+      result.emulatorDirect = await measure(direct, exchangePath(POOL.userPoolId), amount, undefined, (t) => `{"secret":${secret},"ticket":"${t}"}`);
+      log(`  emulator alone: ${describe(result.emulatorDirect)}`);
+    }
+    return result;
+  } finally {
+    await app?.stop();
+    await emulator.stop();
+  }
+}
+
+function describe(run: Run): string {
+  const failed = Object.entries(run.failures).map(([s, n]) => `${n}×${s}`).concat(run.errors ? [`${run.errors} errors`] : []);
+  return `${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} p99 ${run.p99.toFixed(2)} max ${run.max.toFixed(1)} ms, ` +
+    `app ${run.appCpuPerRequest.toFixed(0)} µs CPU/req, cpu app ${pct(run.cpu.app)} emulator ${pct(run.cpu.emulator)} ` +
+    `autocannon ${pct(run.cpu.loadGenerator)}` + (failed.length ? `, FAILED ${failed.join(', ')}` : '');
+}
+
+const pct = (share: number) => `${Math.round(share * 100)}%`;
