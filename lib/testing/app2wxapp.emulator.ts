@@ -23,6 +23,11 @@ export interface App2WxappEmulatorOptions {
   latencyMs?: number;
   /** How many recent requests `requests` keeps. Default 1000. */
   maxRecordedRequests?: number;
+  /**
+   * How long an idle keep-alive connection stays open. Default 5000 ms, Node's default. A client that reuses a
+   * connection just as the server closes it gets ECONNRESET; benchmarks set this above their pauses.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 /** A fault served instead of the next answer(s). */
@@ -85,6 +90,7 @@ export class App2WxappEmulator {
       throw new TypeError('App2WxappEmulator.start: userPoolId must be a non-empty string');
     }
     const server = createServer();
+    if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
     const bind = options.bindAddress ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
