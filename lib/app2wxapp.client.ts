@@ -20,6 +20,7 @@ import type { App2WxappExchangeEvent } from './app2wxapp-options.interface';
 import type { ResolvedApp2WxappOptions } from './app2wxapp-options.schema';
 import type { App2WxappProfile } from './app2wxapp-profile.interface';
 import { mapProfile } from './app2wxapp-profile.mapper';
+import { raceAbort } from './abort.utils';
 import { parseUpstreamAnswer } from './upstream-answer.parser';
 import { ticketDigest, ticketProblem, ticketTag } from './ticket.utils';
 
@@ -51,12 +52,17 @@ export class App2WxappClient implements OnModuleDestroy {
     );
   }
 
-  async exchangeTicket(ticket: string): Promise<App2WxappProfile> {
+  /**
+   * @param options.signal an outer deadline (the guard's, which also covers the replay claim); the exchange ends at
+   *   that signal or after `timeoutMs`, whichever comes first.
+   */
+  async exchangeTicket(ticket: string, options: { signal?: AbortSignal } = {}): Promise<App2WxappProfile> {
     const problem = ticketProblem(ticket);
     if (problem) throw new App2WxappTicketRejectedError(problem);
 
     const started = performance.now();
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     try {
       const profile = await raceAbort(
         this.limiter.execute(({ signal: s }) => this.throughBreaker(ticket, s), signal),
@@ -236,25 +242,6 @@ function transportError(err: AxiosError, signal: AbortSignal): App2WxappUpstream
 function isAbort(err: unknown): boolean {
   const e = err as { name?: string; code?: string };
   return e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.name === 'CanceledError' || e?.code === 'ERR_CANCELED';
-}
-
-/** Bounds the whole exchange, queueing included, by the signal. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }
 
 function redact(text: string, ...secrets: (string | undefined)[]): string {

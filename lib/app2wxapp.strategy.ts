@@ -14,8 +14,11 @@ import { App2WxappClient } from './app2wxapp.client';
 import { APP2WXAPP_LOGGER_CONTEXT, APP2WXAPP_STRATEGY, RESOLVED_OPTIONS } from './app2wxapp.constants';
 import { App2WxappReplayStoreError, App2WxappUpstreamError } from './app2wxapp.errors';
 import type { ResolvedApp2WxappOptions } from './app2wxapp-options.schema';
+import { raceAbort } from './abort.utils';
 import { extractTicket } from './ticket.extractor';
 import { ticketDigest, ticketProblem, ticketTag } from './ticket.utils';
+
+const RELEASE_TIMEOUT_MS = 1000;
 
 /** An error thrown by the app's own hooks: passed on untouched, it is the app's to report. */
 class HookError {
@@ -66,10 +69,12 @@ export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRA
     if (problem) throw new UnauthorizedException(problem);
 
     const key = ticketDigest(ticket as string);
-    await this.claim(key);
+    // One deadline for the claim and the exchange together: a slow replay store eats into the exchange's time.
+    const deadline = AbortSignal.timeout(this.options.timeoutMs);
+    await this.claim(key, deadline);
     let profile;
     try {
-      profile = await this.client.exchangeTicket(ticket as string);
+      profile = await this.client.exchangeTicket(ticket as string, { signal: deadline });
     } catch (err) {
       // Transient: the ticket may still be good, so the app may present it again while it lives.
       if (err instanceof App2WxappUpstreamError) await this.release(key);
@@ -102,12 +107,12 @@ export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRA
     }
   }
 
-  private async claim(key: string): Promise<void> {
+  private async claim(key: string, deadline: AbortSignal): Promise<void> {
     const store = this.options.replayStore;
     if (!store) return;
     let claimed: boolean;
     try {
-      claimed = await withTimeout(store.claim(key, this.options.ticketTtlMs), this.options.timeoutMs);
+      claimed = await raceAbort(store.claim(key, this.options.ticketTtlMs), deadline);
     } catch (err) {
       if (err instanceof App2WxappReplayStoreError) throw err;
       this.logger.warn(`Replay store unavailable (ticket #${ticketTag(key)}): ${describe(err)}`);
@@ -123,7 +128,8 @@ export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRA
     const store = this.options.replayStore;
     if (!store) return;
     try {
-      await withTimeout(store.release(key), this.options.timeoutMs);
+      // Bounded on its own: the login's deadline may have passed already (a 504).
+      await raceAbort(store.release(key), AbortSignal.timeout(RELEASE_TIMEOUT_MS));
     } catch (err) {
       this.logger.warn(`Could not release ticket #${ticketTag(key)} in the replay store: ${describe(err)}`);
     }
@@ -133,12 +139,4 @@ export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRA
 function describe(err: unknown): string {
   const e = err as { name?: string; code?: string };
   return [e?.name, e?.code].filter(Boolean).join(' ') || 'unknown error';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
