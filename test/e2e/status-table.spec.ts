@@ -159,6 +159,27 @@ describe.each(ADAPTERS)('status table on %s', (adapter) => {
   });
 });
 
+describe.each(ADAPTERS)('one deadline for a whole login on %s', (adapter) => {
+  it('a slow replay store and a hanging Authing together still answer within timeoutMs plus a little', async () => {
+    const emulator = await App2WxappEmulator.start({ userPoolId: POOL, secret: SECRET });
+    const slowStore = {
+      claim: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), TIMEOUT_MS * 0.6)),
+      release: async () => undefined,
+    };
+    const running = await startWithOptions(adapter, { userPoolId: POOL, secret: SECRET, host: emulator.url, timeoutMs: TIMEOUT_MS, replayStore: slowStore });
+    try {
+      emulator.failNext('hang');
+      const started = Date.now();
+      const res = await running.post('/login', { ticket: emulator.issueTicket() });
+      expectSafeError(res, 504);
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 500);
+    } finally {
+      await running.close();
+      await emulator.close();
+    }
+  });
+});
+
 describe.each(ADAPTERS)('unreachable upstream on %s', (adapter) => {
   let closedPort: number;
   let running: RunningApp;
