@@ -1,9 +1,9 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { type App2WxappExchangeEvent, type App2WxappModuleOptions, MemoryTicketReplayStore } from 'nestjs-app2wxapp';
 import { App2WxappEmulator, type EmulatorFault } from 'nestjs-app2wxapp/testing';
 import { ADAPTERS, type RunningApp, startWithOptions, type TestResponse } from './support/test-app';
+import { freePort as closedPort } from '../support/free-port';
 
 const POOL = 'pool-resilience';
 const SECRET = 'resilience-secret-5c1e';
@@ -34,13 +34,6 @@ function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => bo
   return { promise, settled: () => done };
 }
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function expect503(res: TestResponse, message: RegExp) {
   expect(res.status).toBe(503);

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:net';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
+import { freePort } from '../support/free-port';
 import { ADAPTERS, type RunningApp, startWithOptions, type TestResponse } from './support/test-app';
 
 const POOL = 'pool-status-table';
@@ -185,10 +185,7 @@ describe.each(ADAPTERS)('unreachable upstream on %s', (adapter) => {
   let running: RunningApp;
 
   beforeAll(async () => {
-    const probe: Server = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    closedPort = (probe.address() as { port: number }).port;
-    await new Promise((resolve) => probe.close(resolve));
+    closedPort = await freePort();
     running = await startWithOptions(adapter, { userPoolId: POOL, secret: SECRET, host: `http://127.0.0.1:${closedPort}`, timeoutMs: TIMEOUT_MS });
   });
   afterAll(() => running.close());

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisTicketReplayStore } from 'nestjs-app2wxapp';
+import { freePort as closedPort } from '../support/free-port';
 
 const redisUrl = process.env.TEST_REDIS_URL;
 if (!redisUrl) {
@@ -18,13 +18,6 @@ const TTL = 120_000;
 /** With the offline queue off, a command sent before the connection is ready fails: wait for it. */
 const ready = (client: Redis) => (client.status === 'ready' ? Promise.resolve() : new Promise((resolve) => client.once('ready', resolve)));
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('RedisTicketReplayStore on a real Redis', () => {
   const clients: Redis[] = [];
