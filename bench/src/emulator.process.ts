@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     ticketTtlMs: config.ticketTtlMs,
     latencyMs: config.latencyMs,
     maxRecordedRequests: 0,
+    // Longer than any pause between runs: no run starts on a connection the emulator is just closing (ECONNRESET).
+    keepAliveTimeoutMs: 120_000,
   });
   const unionids = Array.from({ length: config.persons }, (_, i) => `oBench${i.toString(36).padStart(22, '0')}`);
   let next = 0;

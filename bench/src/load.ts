@@ -8,10 +8,12 @@ export interface LoadSpec {
   connections: number;
   /** Requests in this run; one ticket each. */
   amount: number;
-  /** Fresh tickets, at least `amount + connections` (autocannon builds one request ahead per connection). */
-  tickets: readonly string[];
+  /** The next fresh ticket; called once per request built (autocannon builds one ahead per connection). */
+  take: () => string;
   /** Requests per second offered over all connections; default: as fast as answers come (saturation). */
   rate?: number;
+  /** Called on every answer, e.g. to checkpoint a long run. */
+  onAnswer?: () => void;
   /** The JSON body for a ticket. Default `{"ticket": ...}`. */
   body?: (ticket: string) => string;
 }
@@ -33,22 +35,16 @@ export interface LoadResult {
   bytesPerAnswer: number;
 }
 
-const OUT_OF_TICKETS = 'out-of-tickets';
-
 /**
  * Drives `amount` POSTs, each carrying its own ticket, through autocannon. Latencies are taken from autocannon's
  * `response` events (its own histogram has whole-millisecond buckets); throughput is answers divided by the time
  * from the start to the last answer.
  */
 export function load(spec: LoadSpec): Promise<LoadResult> {
-  if (spec.tickets.length < spec.amount + spec.connections) {
-    throw new Error(`load: ${spec.tickets.length} tickets for ${spec.amount} requests on ${spec.connections} connections`);
-  }
   const body = spec.body ?? ((ticket: string) => `{"ticket":"${ticket}"}`);
   const latencies = new Float64Array(spec.amount + spec.connections);
   let answered = 0;
   let bytes = 0;
-  let next = 0;
   let lastAnswerAt = 0;
   const started = performance.now();
 
@@ -66,7 +62,7 @@ export function load(spec: LoadSpec): Promise<LoadResult> {
             method: 'POST',
             path: spec.path,
             headers: { 'content-type': 'application/json' },
-            setupRequest: (request) => ({ ...request, body: body(spec.tickets[next++] ?? OUT_OF_TICKETS) }),
+            setupRequest: (request) => ({ ...request, body: body(spec.take()) }),
           },
         ],
       },
@@ -97,6 +93,7 @@ export function load(spec: LoadSpec): Promise<LoadResult> {
       if (answered < latencies.length) latencies[answered] = responseTime;
       answered++;
       lastAnswerAt = performance.now();
+      spec.onAnswer?.();
     });
   });
 }

@@ -18,7 +18,8 @@ export interface BenchResults {
   loadAverages: Record<string, number>;
 }
 
-export const TARGETS = { throughputRatio: 0.95, addedP99Ms: 2, rssGrowthMb: 64 };
+/** "A few ms" for the slow upstream is read as 5 ms. */
+export const TARGETS = { throughputRatio: 0.95, addedP99Ms: 2, slowAddedP99Ms: 5, rssGrowthMb: 64 };
 
 export interface Summary {
   route: 'module' | 'baseline';
@@ -118,19 +119,35 @@ function compareSection(n: number, title: string, c: CompareResult): string {
 }
 
 function slowSection(c: CompareResult): string {
-  const a = summarise(c.saturated.module, 'module');
-  const b = summarise(c.saturated.baseline, 'baseline');
-  return [
+  const out = [
     '## 3. Slow upstream',
     '',
-    `Express, the emulator answers after ${c.spec.latencyMs} ms, ${c.spec.connections} connections, ${c.amount} logins per run, ` +
-      `${c.spec.rounds} rounds A, B. Module p99 − baseline p99: **${signed(a.p99 - b.p99)} ms**.`,
+    `Express; the emulator answers after ${c.spec.latencyMs} ms; ${c.spec.connections} connections; ${c.spec.rounds} rounds A, B; medians.`,
+    '',
+    `**${c.spec.connections} connections as fast as they go** (${c.amount} logins per run). On this machine neither route can serve ` +
+      `${c.spec.connections} / ${c.spec.latencyMs} ms = ${f0((c.spec.connections * 1000) / c.spec.latencyMs)} logins per second, so both are bound by the app's CPU ` +
+      'and their latency is mostly queueing: the p99 difference follows the CPU cost per login, not the upstream wait.',
     '',
     pairTable(c.saturated, true),
     '',
     `Rounds, p99 ms: ${rounds(c.saturated, (r) => r.p99, 1)}.`,
     `CPU used during these runs, share of one core (median): ${cpuShares(c.saturated)}.`,
-  ].join('\n');
+  ];
+  if (c.fixedRate) {
+    const fa = summarise(c.fixedRate.module, 'module');
+    const fb = summarise(c.fixedRate.baseline, 'baseline');
+    out.push(
+      '',
+      `**${c.spec.connections} connections at an equal, fixed ${f0(c.fixedRate.rate)} req/s** (${Math.round(c.spec.fixedRateShare * 100)} % of the baseline's ` +
+        `throughput above, about ${f0((c.fixedRate.rate * c.spec.latencyMs) / 1000)} exchanges in flight): module p99 − baseline p99 ` +
+        `**${signed(fa.p99 - fb.p99)} ms**, p50 ${signed(fa.p50 - fb.p50)} ms.`,
+      '',
+      pairTable(c.fixedRate, false),
+      '',
+      `Rounds, p99 ms: ${rounds(c.fixedRate, (r) => r.p99, 1)}.`,
+    );
+  }
+  return out.join('\n');
 }
 
 function soakSection(s: SoakResult): string {
@@ -139,14 +156,15 @@ function soakSection(s: SoakResult): string {
   return [
     '## 4. Soak',
     '',
-    `${s.spec.logins.toLocaleString('en')} logins with distinct tickets on Express, ${s.spec.connections} connections, in chunks of ` +
-      `${s.spec.chunk.toLocaleString('en')} (tickets are issued just before each chunk), after a warm-up of ${s.spec.warmup} logins. ` +
-      `${f0(s.rps)} req/s on average; ${s.ok.toLocaleString('en')} answered 200, ${failed.length ? `**${failed.join(', ')}**` : 'none failed'}.`,
+    `${s.spec.logins.toLocaleString('en')} logins with distinct tickets in one continuous run on ${s.spec.adapter}, ${s.spec.connections} connections, ` +
+      `after a warm-up of ${s.spec.warmup.toLocaleString('en')} logins: ${f0(s.rps)} req/s, p50 ${f1(s.p50)} ms, p99 ${f1(s.p99)} ms; ` +
+      `${s.ok.toLocaleString('en')} answered 200, ${failed.length ? `**${failed.join(', ')}**` : 'none failed'}.`,
     '',
-    `The emulator's tickets live ${s.spec.ticketTtlMs / 1000} s and the module's \`ticketTtlMs\` is the same; the default replay store ` +
-      '(`MemoryTicketReplayStore`, 100 000 entries) is passed explicitly only so that its size can be read. With the default ' +
-      `120 s a single instance can hold at most 100 000 / 120 s ≈ 833 new logins per second before the store answers 503; ` +
-      `at this rate that bound would be reached after about ${f0(100_000 / s.rps)} s.`,
+    `The emulator's tickets live ${s.spec.ticketTtlMs / 1000} s and the module's \`ticketTtlMs\` is set to the same; the default replay store ` +
+      '(`MemoryTicketReplayStore`, at most 100 000 entries) is passed explicitly only so that its size can be read. With the default ' +
+      `120 s, one instance can take at most 100 000 / 120 s ≈ 833 new logins per second for long; above that the store is full of live ` +
+      `entries and answers 503 (at this run's rate it would be full after about ${f0(100_000 / s.rps)} s). The store drops expired entries only ` +
+      'when it is full, so it holds up to 100 000 entries after a busy period: that is its bound, not a leak.',
     '',
     '| | RSS | heap used | heap total | external | replay-store entries |',
     '|---|---:|---:|---:|---:|---:|',
@@ -155,8 +173,9 @@ function soakSection(s: SoakResult): string {
     `| after (full GC) | ${mb(s.after.rss)} | ${mb(s.after.heapUsed)} | ${mb(s.after.heapTotal)} | ${mb(s.after.external)} | ${s.after.replayStoreSize} |`,
     `| **growth after − before** | **${mb(growth)}** | ${mb(s.after.heapUsed - s.before.heapUsed)} | | | |`,
     '',
-    `Heap used after a full GC at the end of each chunk: ${s.timeline.map((t) => (t.heapUsed / 1048576).toFixed(1)).join(', ')} MB ` +
-      `(replay-store entries: ${s.timeline.map((t) => t.replayStoreSize).join(', ')}). The emulator process ended at ${mb(s.emulatorRss)} RSS.`,
+    `Every ${s.spec.checkpoint.toLocaleString('en')} logins, a full GC during the run, then: ` +
+      s.timeline.map((t) => `${(t.logins / 1000).toFixed(0)}k: ${(t.heapUsed / 1048576).toFixed(1)} MB heap, ${(t.rss / 1048576).toFixed(0)} MB RSS, ${t.replayStoreSize} entries`).join('; ') +
+      `. The emulator process ended at ${mb(s.emulatorRss)} RSS.`,
   ].join('\n');
 }
 
@@ -191,7 +210,7 @@ export function renderResults(r: BenchResults): string {
     const pair = c?.fixedRate ?? c?.saturated;
     return pair ? summarise(pair.module, 'module').p99 - summarise(pair.baseline, 'baseline').p99 : Number.NaN;
   };
-  const slowAdded = r.slow ? summarise(r.slow.saturated.module, 'module').p99 - summarise(r.slow.saturated.baseline, 'baseline').p99 : Number.NaN;
+  const slowAdded = addedP99(r.slow);
   const growthMb = r.soak ? (r.soak.after.rss - r.soak.before.rss) / 1048576 : Number.NaN;
 
   lines.push(
@@ -206,7 +225,7 @@ export function renderResults(r: BenchResults): string {
     '|---|---:|---:|---|',
     `| throughput module/baseline ≥ ${TARGETS.throughputRatio} | ${f2(ratio(r.express))} | ${f2(ratio(r.fastify))} | ${mark(ratio(r.express) >= TARGETS.throughputRatio && ratio(r.fastify) >= TARGETS.throughputRatio)} |`,
     `| added p99 ≤ ${TARGETS.addedP99Ms} ms (at an equal fixed load) | ${signed(addedP99(r.express))} ms | ${signed(addedP99(r.fastify))} ms | ${mark(addedP99(r.express) <= TARGETS.addedP99Ms && addedP99(r.fastify) <= TARGETS.addedP99Ms)} |`,
-    `| slow upstream (100 ms, 500 connections): added p99 within a few ms | ${signed(slowAdded)} ms | | ${mark(slowAdded <= TARGETS.addedP99Ms * 2)} |`,
+    `| slow upstream (100 ms, 500 connections, equal fixed load): added p99 within a few ms | ${signed(slowAdded)} ms | | ${mark(slowAdded <= TARGETS.slowAddedP99Ms)} |`,
     `| RSS growth after the soak ≤ ${TARGETS.rssGrowthMb} MB | ${signed(growthMb, 1)} MB | | ${mark(growthMb <= TARGETS.rssGrowthMb)} |`,
     `| module's own CPU per login (in-process) | ${r.overhead ? `${f1(r.overhead.medians.guard - r.overhead.medians.baseline)} µs` : 'n/a'} | | |`,
     '',

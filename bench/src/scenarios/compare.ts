@@ -1,8 +1,10 @@
 import type { AdapterName } from '../app.process';
 import type { Child } from '../ipc/child';
 import { type LoadResult, load } from '../load';
+import { paced } from '../paced';
 import type { ProcessStats } from '../process-stats';
 import { median } from '../stats';
+import { TicketFeed } from '../ticket-feed';
 import { exchangePath, POOL, startApp, startEmulator } from '../upstream';
 
 export interface CompareSpec {
@@ -17,8 +19,8 @@ export interface CompareSpec {
   minAmount: number;
   maxAmount: number;
   /**
-   * Also run both routes at this share of the baseline's saturated throughput: latency without queueing, i.e. the
-   * time the module adds to a login. 0 skips it.
+   * Also run both routes at an even rate, this share of the baseline's saturated throughput: latency without
+   * queueing, i.e. the time the module adds to a login. 0 skips it.
    */
   fixedRateShare: number;
   fixedRateSeconds: number;
@@ -44,7 +46,6 @@ export interface CompareResult {
   saturated: RoutePair;
   fixedRate?: RoutePair & { rate: number };
   emulatorDirect?: Run;
-  loadAverage: number[];
 }
 
 type AppChild = Child<{ url: string }>;
@@ -57,13 +58,17 @@ export async function compare(spec: CompareSpec, log: (line: string) => void): P
     app = await startApp(emulator.info.url, { adapter: spec.adapter });
     const target = app;
     const measure = async (to: AppChild, path: string, amount: number, rate?: number, body?: (t: string) => string): Promise<Run> => {
-      const tickets = await emulator.call<string[]>('issue', { count: amount + spec.connections + 16 });
+      const feed = await new TicketFeed(emulator).fill(amount + spec.connections + 16);
+      const take = () => feed.take();
       await target.call('stats', { gc: true });
       const [e0, a0] = await Promise.all([emulator.call<ProcessStats>('stats'), target.call<ProcessStats>('stats')]);
       const r0 = process.cpuUsage();
       const t0 = performance.now();
-      const result = await load({ url: to.info.url, path, connections: spec.connections, amount, rate, tickets, body });
+      const result = rate
+        ? await paced({ url: to.info.url, path, connections: spec.connections, amount, rate, take })
+        : await load({ url: to.info.url, path, connections: spec.connections, amount, take, body });
       const wallMicros = (performance.now() - t0) * 1000;
+      if (feed.starvedRequests) throw new Error(`${feed.starvedRequests} requests went out without a ticket`);
       const r1 = process.cpuUsage(r0);
       const [e1, a1] = await Promise.all([emulator.call<ProcessStats>('stats'), target.call<ProcessStats>('stats')]);
       return {
@@ -96,7 +101,7 @@ export async function compare(spec: CompareSpec, log: (line: string) => void): P
       Math.round(Math.min(spec.maxAmount, Math.max(spec.minAmount, spec.connections, rps * seconds)));
     const amount = size(warmBaseline.rps, spec.secondsPerRun);
 
-    const result: CompareResult = { spec, amount, saturated: await pair('saturated', amount), loadAverage: [] };
+    const result: CompareResult = { spec, amount, saturated: await pair('saturated', amount) };
     if (spec.fixedRateShare > 0) {
       const rate = spec.fixedRateShare * median(result.saturated.baseline.map((r) => r.rps));
       result.fixedRate = { rate, ...(await pair(`${rate.toFixed(0)} req/s`, size(rate, spec.fixedRateSeconds), rate)) };
