@@ -16,3 +16,33 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
     );
   });
 }
+
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** Stops the timer and detaches from the outer signal; call it as soon as the guarded work settles. */
+  clear(): void;
+}
+
+/**
+ * Aborts after `ms` (with a `TimeoutError`, like `AbortSignal.timeout`) or when `outer` aborts. Measured in the
+ * benchmark: `AbortSignal.timeout` keeps its timer and a weakly held signal alive for the whole timeout and
+ * `AbortSignal.any` adds more, which cost CPU and heap on every login; this timer is gone once the work settles.
+ */
+export function deadline(ms: number, outer?: AbortSignal): Deadline {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+  timer.unref();
+  let onOuter: (() => void) | undefined;
+  if (outer?.aborted) controller.abort(outer.reason);
+  else if (outer) {
+    onOuter = () => controller.abort(outer.reason);
+    outer.addEventListener('abort', onOuter, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      if (onOuter) outer!.removeEventListener('abort', onOuter);
+    },
+  };
+}

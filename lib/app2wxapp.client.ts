@@ -20,7 +20,7 @@ import type { App2WxappExchangeEvent } from './app2wxapp-options.interface';
 import type { ResolvedApp2WxappOptions } from './app2wxapp-options.schema';
 import type { App2WxappProfile } from './app2wxapp-profile.interface';
 import { mapProfile } from './app2wxapp-profile.mapper';
-import { raceAbort } from './abort.utils';
+import { deadline, raceAbort } from './abort.utils';
 import { parseUpstreamAnswer } from './upstream-answer.parser';
 import { ticketDigest, ticketProblem, ticketTag } from './ticket.utils';
 
@@ -61,8 +61,8 @@ export class App2WxappClient implements OnModuleDestroy {
     if (problem) throw new App2WxappTicketRejectedError(problem);
 
     const started = performance.now();
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    const limit = deadline(this.options.timeoutMs, options.signal);
+    const { signal } = limit;
     try {
       const profile = await raceAbort(
         this.limiter.execute(({ signal: s }) => this.throughBreaker(ticket, s), signal),
@@ -76,6 +76,8 @@ export class App2WxappClient implements OnModuleDestroy {
       this.report({ outcome: outcomeOf(error), status: error.getStatus(), durationMs });
       this.logFailure(error, ticket, durationMs);
       throw error;
+    } finally {
+      limit.clear();
     }
   }
 

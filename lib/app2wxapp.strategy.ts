@@ -14,7 +14,7 @@ import { App2WxappClient } from './app2wxapp.client';
 import { APP2WXAPP_LOGGER_CONTEXT, APP2WXAPP_STRATEGY, RESOLVED_OPTIONS } from './app2wxapp.constants';
 import { App2WxappReplayStoreError, App2WxappUpstreamError } from './app2wxapp.errors';
 import type { ResolvedApp2WxappOptions } from './app2wxapp-options.schema';
-import { raceAbort } from './abort.utils';
+import { deadline, raceAbort } from './abort.utils';
 import { extractTicket } from './ticket.extractor';
 import { ticketDigest, ticketProblem, ticketTag } from './ticket.utils';
 
@@ -70,15 +70,19 @@ export class App2WxappStrategy extends PassportStrategy(Strategy, APP2WXAPP_STRA
 
     const key = ticketDigest(ticket as string);
     // One deadline for the claim and the exchange together: a slow replay store eats into the exchange's time.
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
-    await this.claim(key, deadline);
+    const limit = deadline(this.options.timeoutMs);
     let profile;
     try {
-      profile = await this.client.exchangeTicket(ticket as string, { signal: deadline });
-    } catch (err) {
-      // Transient: the ticket may still be good, so the app may present it again while it lives.
-      if (err instanceof App2WxappUpstreamError) await this.release(key);
-      throw err;
+      await this.claim(key, limit.signal);
+      try {
+        profile = await this.client.exchangeTicket(ticket as string, { signal: limit.signal });
+      } catch (err) {
+        // Transient: the ticket may still be good, so the app may present it again while it lives.
+        if (err instanceof App2WxappUpstreamError) await this.release(key);
+        throw err;
+      }
+    } finally {
+      limit.clear();
     }
 
     if (profile.raw.isDeleted === true) throw new ForbiddenException('This user has been deleted in Authing');

@@ -1,0 +1,40 @@
+import { deadline } from '../../lib/abort.utils';
+
+const aborted = (signal: AbortSignal) =>
+  new Promise<unknown>((resolve) => signal.addEventListener('abort', () => resolve(signal.reason), { once: true }));
+
+describe('deadline', () => {
+  it('aborts with a TimeoutError once the time is up, like AbortSignal.timeout', async () => {
+    const limit = deadline(20);
+    const reason = (await aborted(limit.signal)) as DOMException;
+    expect(reason.name).toBe('TimeoutError');
+    limit.clear();
+  });
+
+  it('aborts with the outer signal, and with its reason', () => {
+    const outer = new AbortController();
+    const limit = deadline(60_000, outer.signal);
+    const reason = new Error('outer deadline');
+    outer.abort(reason);
+    expect(limit.signal.aborted).toBe(true);
+    expect(limit.signal.reason).toBe(reason);
+    limit.clear();
+  });
+
+  it('starts aborted when the outer signal already is', () => {
+    const outer = new AbortController();
+    outer.abort(new Error('gone'));
+    const limit = deadline(60_000, outer.signal);
+    expect(limit.signal.aborted).toBe(true);
+    limit.clear();
+  });
+
+  it('after clear(), neither its timer nor the outer signal aborts it', async () => {
+    const outer = new AbortController();
+    const limit = deadline(20, outer.signal);
+    limit.clear();
+    outer.abort(new Error('late'));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(limit.signal.aborted).toBe(false);
+  });
+});
