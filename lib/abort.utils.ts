@@ -17,6 +17,9 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
+/** When each signal made by `deadline` aborts, on the `performance.now()` clock. */
+const ends = new WeakMap<AbortSignal, number>();
+
 export interface Deadline {
   readonly signal: AbortSignal;
   /** Stops the timer and detaches from the outer signal; call it as soon as the guarded work settles. */
@@ -29,7 +32,11 @@ export interface Deadline {
  * `AbortSignal.any` adds more, which cost CPU and heap on every login; this timer is gone once the work settles.
  */
 export function deadline(ms: number, outer?: AbortSignal): Deadline {
+  // An outer deadline of ours that ends first already bounds the work: reuse it (AbortControllers are not cheap).
+  const outerEnd = outer && ends.get(outer);
+  if (outerEnd !== undefined && outerEnd <= performance.now() + ms) return { signal: outer!, clear: () => undefined };
   const controller = new AbortController();
+  ends.set(controller.signal, performance.now() + ms);
   const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
   timer.unref();
   let onOuter: (() => void) | undefined;

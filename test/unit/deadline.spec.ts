@@ -38,3 +38,26 @@ describe('deadline', () => {
     expect(limit.signal.aborted).toBe(false);
   });
 });
+
+describe('deadline inside a deadline', () => {
+  it('reuses an outer deadline of its own kind that ends first, and still ends with it', async () => {
+    const outer = deadline(20);
+    const inner = deadline(60_000, outer.signal);
+    expect(inner.signal).toBe(outer.signal);
+    inner.clear();
+    const reason = (await aborted(inner.signal)) as DOMException;
+    expect(reason.name).toBe('TimeoutError');
+    outer.clear();
+  });
+
+  it('keeps its own, earlier timer when the outer deadline ends later', async () => {
+    const outer = deadline(60_000);
+    const inner = deadline(20, outer.signal);
+    expect(inner.signal).not.toBe(outer.signal);
+    const reason = (await aborted(inner.signal)) as DOMException;
+    expect(reason.name).toBe('TimeoutError');
+    expect(outer.signal.aborted).toBe(false);
+    inner.clear();
+    outer.clear();
+  });
+});
