@@ -95,7 +95,8 @@ async function main(): Promise<void> {
     imports: [BenchAppModule.register({ ...POOL, host: 'http://127.0.0.1:9' })],
   })
     .overrideProvider(HttpService)
-    .useValue(new HttpService(axios.create({ adapter: stubAdapter(answer) })))
+    // Cast: axios has separate CJS and ESM declarations, and @nestjs/axios 12 (ESM) sees the ESM ones.
+    .useValue(new HttpService(axios.create({ adapter: stubAdapter(answer) }) as never))
     .compile();
   moduleRef.useLogger(false);
   await moduleRef.init();
