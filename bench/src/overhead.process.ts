@@ -6,6 +6,7 @@ import { HttpService } from '@nestjs/axios';
 import type { ExecutionContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import axios, { type AxiosAdapter } from 'axios';
+import express from 'express';
 import { App2WxappClient, App2WxappGuard, App2WxappStrategy } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { BaselineController } from './app/baseline.controller';
@@ -21,7 +22,7 @@ export interface OverheadConfig {
   warmup: number;
 }
 
-export type OverheadVariant = 'baseline' | 'client' | 'strategy' | 'guard';
+export type OverheadVariant = 'baseline' | 'client' | 'strategy' | 'guard' | 'guardExpress';
 
 export interface OverheadResult {
   logins: number;
@@ -107,18 +108,21 @@ async function main(): Promise<void> {
   const guard = new App2WxappGuard();
   const response = { setHeader() {}, header() {} };
   const socket = new Socket();
+  const expressRequest = express().request;
+  const guarded = async (request: IncomingMessage & { body: unknown; user?: unknown }) => {
+    await guard.canActivate(httpContext(request, response));
+    if (!request.user) throw new Error('the guard let a request through without a user');
+    return request.user;
+  };
 
   const variants: Record<OverheadVariant, (ticket: string) => Promise<unknown>> = {
     baseline: (ticket) => baseline.login({ ticket }),
     client: (ticket) => client.exchangeTicket(ticket),
     strategy: (ticket) => strategy.validate({ body: { ticket }, headers: {} }),
-    guard: async (ticket) => {
-      // A real IncomingMessage, as Express and Fastify hand it over: Passport adds its methods to it.
-      const request = Object.assign(new IncomingMessage(socket), { body: { ticket }, user: undefined as unknown });
-      await guard.canActivate(httpContext(request, response));
-      if (!request.user) throw new Error('the guard let a request through without a user');
-      return request.user;
-    },
+    // A real IncomingMessage, as Node hands it over: Passport adds its methods to it.
+    guard: (ticket) => guarded(Object.assign(new IncomingMessage(socket), { body: { ticket } })),
+    // The same, with the prototype Express gives every request (Object.setPrototypeOf(req, app.request)).
+    guardExpress: (ticket) => guarded(Object.assign(Object.setPrototypeOf(new IncomingMessage(socket), expressRequest), { body: { ticket } })),
   };
   let issued = 0;
   const cpuPerLogin = async (variant: OverheadVariant, logins: number): Promise<number> => {
@@ -140,7 +144,7 @@ async function main(): Promise<void> {
       run: async (): Promise<OverheadResult> => {
         const order = Object.keys(variants) as OverheadVariant[];
         for (const variant of order) await cpuPerLogin(variant, config.warmup);
-        const cpu = { baseline: [], client: [], strategy: [], guard: [] } as Record<OverheadVariant, number[]>;
+        const cpu = Object.fromEntries(order.map((v) => [v, [] as number[]])) as Record<OverheadVariant, number[]>;
         for (let round = 0; round < config.rounds; round++) {
           // Rotate the order so that no variant always runs right after the same one.
           for (let k = 0; k < order.length; k++) {
