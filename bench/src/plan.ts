@@ -46,9 +46,9 @@ export const FULL: Plan = {
 
 /** Proves that every scenario still runs (CI); its figures mean nothing. */
 export const SMOKE: Plan = {
-  express: { ...FULL.express, rounds: 1, warmupAmount: 200, minAmount: 300, maxAmount: 300, fixedRateShare: 0.3, fixedRateSeconds: 0.3 },
-  fastify: { ...FULL.fastify, rounds: 1, warmupAmount: 200, minAmount: 300, maxAmount: 300, fixedRateShare: 0, emulatorDirect: false },
-  slow: { ...FULL.slow, rounds: 1, warmupAmount: 500, minAmount: 500, maxAmount: 500, fixedRateShare: 0 },
-  soak: { ...FULL.soak, logins: 1500, checkpoint: 500, warmup: 300 },
-  overhead: { logins: 500, rounds: 1, warmup: 200 },
+  express: { ...FULL.express, rounds: 1, warmupAmount: 100, minAmount: 200, maxAmount: 200, fixedRateShare: 0.3, fixedRateSeconds: 0.3 },
+  fastify: { ...FULL.fastify, rounds: 1, warmupAmount: 100, minAmount: 200, maxAmount: 200, fixedRateShare: 0, emulatorDirect: false },
+  slow: { ...FULL.slow, connections: 100, rounds: 1, warmupAmount: 100, minAmount: 200, maxAmount: 200, fixedRateShare: 0 },
+  soak: { ...FULL.soak, logins: 600, checkpoint: 300, warmup: 100 },
+  overhead: { logins: 300, rounds: 1, warmup: 100 },
 };

@@ -1,3 +1,4 @@
+import { ANALYSIS } from './analysis';
 import type { Machine } from './machine';
 import type { OverheadResult } from './overhead.process';
 import type { CompareResult, RoutePair, Run } from './scenarios/compare';
@@ -112,7 +113,8 @@ function compareSection(n: number, title: string, c: CompareResult): string {
     out.push(
       '',
       `**The emulator is not the bottleneck:** driven directly with the same connections and fresh tickets it answers ` +
-        `${f0(e.rps)} req/s (×${f1(e.rps / b.rps)} the baseline's rate), while it used ${cpuShares(c.saturated).split(', ')[1]} of a core during the runs above.`,
+        `${f0(e.rps)} req/s (×${f1(e.rps / b.rps)} the baseline's rate), and during the runs above it used ` +
+        `${Math.round(median([...c.saturated.module, ...c.saturated.baseline].map((r) => r.cpu.emulator)) * 100)} % of a core.`,
     );
   }
   return out.join('\n');
@@ -253,9 +255,14 @@ export function renderResults(r: BenchResults): string {
       'that posts the ticket to the same emulator through `HttpService` with the same keep-alive agent settings, checks `code`, ' +
       'decodes `data`, refuses blocked or deleted users and returns Authing\'s user without its token.',
     '- Every request carries its own fresh, valid ticket: the emulator process issues them (an HMAC each) in one batch just ' +
-      'before each run and hands them over IPC; `setupRequest` puts one in each request body. Tickets live 30 s ' +
-      '(20 s in the soak), which keeps the emulator\'s ticket map small.',
-    '- Latencies come from autocannon\'s per-response timings (sub-millisecond), not its whole-millisecond histogram; ' +
+      'before each run (in the soak, in batches of 8 000 as the run goes) and hands them over IPC; autocannon\'s ' +
+      '`setupRequest` puts one in each request body. Tickets live 30 s (20 s in the soak), which keeps the emulator\'s ' +
+      'ticket map small; the emulator keeps idle connections open for 120 s, so no run starts on a connection it is closing.',
+    '- "As fast as it goes" runs are autocannon with a fixed number of connections, each sending its next request when ' +
+      'the previous answer arrives. "Equal, fixed load" runs send at an even rate from a small open-loop generator ' +
+      '([paced.ts](src/paced.ts)), because autocannon\'s rate limit sends each second\'s quota in a burst; their ' +
+      'latency is measured from each request\'s scheduled time.',
+    '- Latencies come from per-response timings (sub-millisecond), not autocannon\'s whole-millisecond histogram; ' +
       'throughput is answers divided by the time from the first request to the last answer.',
     '- "app CPU µs/login" is the app process\'s `process.cpuUsage()` over a run divided by its answers: it is less sensitive ' +
       'than req/s to other work on the machine.',
@@ -267,5 +274,6 @@ export function renderResults(r: BenchResults): string {
   if (r.slow) lines.push(slowSection(r.slow), '');
   if (r.soak) lines.push(soakSection(r.soak), '');
   if (r.overhead) lines.push(overheadSection(r.overhead), '');
+  lines.push(ANALYSIS);
   return `${lines.join('\n').trimEnd()}\n`;
 }
