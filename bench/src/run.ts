@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { failureCount } from './load';
@@ -13,12 +13,15 @@ const SCENARIOS = ['express', 'fastify', 'slow', 'soak', 'overhead'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /**
- * `node bench/dist/run.js [--smoke] [--only=express,fastify,slow,soak,overhead]`. Only a full run of every scenario
- * writes bench/RESULTS.md; smoke and partial runs write bench/.tmp/. Exits 1 when any login failed.
+ * `node bench/dist/run.js [--smoke] [--only=express,fastify,slow,soak,overhead] [--render=bench/.tmp/results.full.json]`.
+ * Only a full run of every scenario writes bench/RESULTS.md; smoke and partial runs write bench/.tmp/. Exits 1 when
+ * any login failed.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const smoke = args.includes('--smoke');
+  const render = args.find((a) => a.startsWith('--render='))?.slice('--render='.length);
+  if (render) return rerender(render);
   const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') as Scenario[] | undefined;
   const unknown = only?.filter((s) => !SCENARIOS.includes(s));
   if (unknown?.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
@@ -59,6 +62,8 @@ async function main(): Promise<void> {
   const file = smoke || only ? join('bench', '.tmp', `RESULTS.${smoke ? 'smoke' : 'partial'}.md`) : join('bench', 'RESULTS.md');
   mkdirSync(join('bench', '.tmp'), { recursive: true });
   writeFileSync(file, markdown);
+  // The raw figures, so that the text can be re-rendered without re-running: --render=<this file>.
+  writeFileSync(join('bench', '.tmp', `results.${smoke ? 'smoke' : only ? 'partial' : 'full'}.json`), JSON.stringify(results));
   log(`\nWrote ${file} (${results.seconds.toFixed(0)} s)`);
 
   const failed = countFailures(results);
@@ -66,6 +71,15 @@ async function main(): Promise<void> {
     console.error(`${failed} logins failed (non-2xx or socket errors): see ${file}`);
     process.exitCode = 1;
   }
+}
+
+/** Renders a saved run again (after a change to the report's text); writes RESULTS.md only for a full run. */
+function rerender(source: string): void {
+  const results = JSON.parse(readFileSync(source, 'utf8'), (key, value) => (key === 'startedAt' ? new Date(value) : value)) as BenchResults;
+  const full = results.command === 'npm run bench';
+  const file = full ? join('bench', 'RESULTS.md') : join('bench', '.tmp', 'RESULTS.rendered.md');
+  writeFileSync(file, renderResults(results));
+  console.log(`Wrote ${file} from ${source}`);
 }
 
 function countFailures(r: BenchResults): number {
