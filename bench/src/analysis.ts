@@ -31,8 +31,8 @@ V8 CPU profiles of separate module-only and baseline-only Express runs (18 000 l
 At 30 % of the baseline's throughput both routes answer in about 2 ms at p50, within a fraction of a millisecond of
 each other; the module's p99 is a few milliseconds higher because of garbage-collection pauses, not queueing. A run
 has only 500–750 logins per route, so its p99 is the fifth-slowest one or so and moves by several milliseconds from
-one full run to the next (over the last full runs on this machine: Express +6.5 to +7.4 ms, Fastify +1.2 to
-+4.0 ms, slow upstream +3.6 to +6.0 ms). With \`--trace-gc\` at 330 logins/s on Express, the module's app has 52
+one full run to the next (over the last four full runs on this machine: Express +5.6 to +7.4 ms, Fastify +1.2 to
++4.0 ms, slow upstream −7.7 to +6.0 ms). With \`--trace-gc\` at 330 logins/s on Express, the module's app has 52
 scavenges with the longest at about 5 ms, the baseline's 43 with the longest at about 2.2 ms. Without the replay
 store (\`replayStore: false\`) the module's p99 drops by about 2 ms (16.5 → 14.4 ms; baseline 8.0 ms), the store's
 keys being promoted to the old generation.
