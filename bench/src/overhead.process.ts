@@ -4,9 +4,9 @@ import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { HttpService } from '@nestjs/axios';
 import type { ExecutionContext } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import axios, { type AxiosAdapter } from 'axios';
-import express from 'express';
 import { App2WxappClient, App2WxappGuard, App2WxappStrategy } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { BaselineController } from './app/baseline.controller';
@@ -108,7 +108,8 @@ async function main(): Promise<void> {
   const guard = new App2WxappGuard();
   const response = { setHeader() {}, header() {} };
   const socket = new Socket();
-  const expressRequest = express().request;
+  // The prototype Express gives every request (express is reached through Nest's adapter, not imported directly).
+  const expressRequest: object = new ExpressAdapter().getInstance<{ request: object }>().request;
   const guarded = async (request: IncomingMessage & { body: unknown; user?: unknown }) => {
     await guard.canActivate(httpContext(request, response));
     if (!request.user) throw new Error('the guard let a request through without a user');
