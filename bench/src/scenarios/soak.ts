@@ -1,5 +1,5 @@
 import type { AdapterName } from '../app.process';
-import { failureCount, load } from '../load';
+import { failureCount, load, type LoadResult } from '../load';
 import type { ProcessStats } from '../process-stats';
 import { TicketFeed } from '../ticket-feed';
 import { startApp, startEmulator } from '../upstream';
@@ -17,20 +17,13 @@ export interface SoakSpec {
 
 export type AppStats = ProcessStats & { replayStoreSize?: number };
 
-export interface SoakResult {
+export interface SoakResult extends Pick<LoadResult, 'ok' | 'failures' | 'errors' | 'seconds' | 'rps' | 'p50' | 'p99'> {
   spec: SoakSpec;
   before: AppStats;
   peak: { rss: number; heapUsed: number; replayStoreSize: number };
   after: AppStats;
   /** Readings after a full GC at each checkpoint, taken while the load goes on. */
   timeline: { logins: number; rss: number; heapUsed: number; replayStoreSize: number }[];
-  ok: number;
-  failures: Record<string, number>;
-  errors: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
   emulatorRss: number;
 }
 
