@@ -1,12 +1,20 @@
-export const APP2WXAPP_STRATEGY = 'app2wxapp';
-
 /** Logger context of every line this package writes. */
 export const APP2WXAPP_LOGGER_CONTEXT = 'App2Wxapp';
+
+/** The pool that `App2WxappModule.forRoot()` registers when it is given no `name`. */
+export const DEFAULT_POOL = 'default';
+
+/** The Passport strategy name of the default pool; a named pool's is `app2wxapp:<name>`. */
+export const APP2WXAPP_STRATEGY = 'app2wxapp';
 
 export const DEFAULT_HOST = 'https://core.authing.cn';
 export const DEFAULT_TIMEOUT_MS = 5000;
 /** Authing's default ticket lifetime (user pool setting `ticketExpiresAfter`). */
 export const DEFAULT_TICKET_TTL_MS = 120_000;
+/** Below the idle timeouts of common load balancers (Aliyun SLB 15 s, AWS ALB 60 s, nginx 75 s, Node 5 s). */
+export const DEFAULT_KEEP_ALIVE_IDLE_MS = 4000;
+/** An exchange that would start with less time than this left is not sent: it could use up the ticket for a 504. */
+export const DEFAULT_MIN_EXCHANGE_BUDGET_MS = 300;
 
 export const TICKET_HEADER = 'x-app2wxapp-ticket';
 export const MAX_TICKET_LENGTH = 4096;
@@ -18,5 +26,3 @@ export const AUTHING_MINI_PROGRAM_PATH = '/routes/explore';
 
 /** Upper bound of an upstream answer; a real user object is a few kilobytes. */
 export const MAX_UPSTREAM_BODY_BYTES = 1024 * 1024;
-
-export const RESOLVED_OPTIONS = Symbol('APP2WXAPP_RESOLVED_OPTIONS');

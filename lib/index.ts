@@ -1,25 +1,51 @@
-export { App2WxappModule } from './app2wxapp.module';
-export { APP2WXAPP_MODULE_OPTIONS } from './app2wxapp.module-definition';
-export { InjectApp2WxappOptions } from './app2wxapp-options.decorator';
+// Module and injection
+export { App2WxappModule } from './module/app2wxapp.module';
+export type { App2WxappModuleExtras } from './module/app2wxapp.module-definition';
+export { APP2WXAPP_MODULE_OPTIONS } from './module/app2wxapp-module.constants';
+export {
+  InjectApp2WxappAuthenticator,
+  InjectApp2WxappClient,
+  InjectApp2WxappOptions,
+} from './module/app2wxapp-inject.decorators';
+export {
+  getApp2WxappAuthenticatorToken,
+  getApp2WxappClientToken,
+  getApp2WxappOptionsToken,
+  getApp2WxappStrategyName,
+} from './module/app2wxapp.tokens';
+
+// Options
 export type {
   App2WxappCircuitBreakerOptions,
   App2WxappExchangeEvent,
+  App2WxappLoginInfo,
   App2WxappModuleOptions,
   App2WxappValidateResult,
-} from './app2wxapp-options.interface';
-export type { App2WxappProfile } from './app2wxapp-profile.interface';
-export { App2WxappGuard } from './app2wxapp.guard';
-export { App2WxappStrategy } from './app2wxapp.strategy';
-export { APP2WXAPP_STRATEGY, DEFAULT_HOST, TICKET_HEADER } from './app2wxapp.constants';
-export { App2WxappUser } from './app2wxapp-user.decorator';
-export { App2WxappClient } from './app2wxapp.client';
+} from './options/app2wxapp-options.interface';
+export { APP2WXAPP_STRATEGY, DEFAULT_HOST, DEFAULT_POOL, TICKET_HEADER } from './app2wxapp.constants';
+
+// Login pipeline
+export { App2WxappAuthenticator } from './login/app2wxapp.authenticator';
+export { App2WxappGuard, type App2WxappPoolResolver } from './login/app2wxapp.guard';
+export { App2WxappStrategy } from './login/app2wxapp.strategy';
+export { App2WxappUser } from './login/app2wxapp-user.decorator';
+export type { App2WxappLoginOutcome } from './telemetry/telemetry.constants';
+
+// Upstream client
+export { App2WxappClient } from './client/app2wxapp.client';
+export type { App2WxappCircuitState, CircuitSnapshot as App2WxappCircuitSnapshot } from './client/exchange.policies';
+export type { App2WxappProfile } from './client/app2wxapp-profile.interface';
 export {
-  App2WxappReplayStoreError,
   App2WxappTicketRejectedError,
   App2WxappUpstreamError,
   type App2WxappUpstreamFailure,
-} from './app2wxapp.errors';
-export { buildMiniProgramLaunch, parseExtMsg, type ExtMsg, type MiniProgramLaunch, type MiniProgramLaunchOptions } from './mini-program.utils';
+} from './client/app2wxapp-upstream.errors';
+
+// Replay stores
 export type { TicketReplayStore } from './replay/ticket-replay-store.interface';
+export { App2WxappReplayStoreError } from './replay/replay-store.errors';
 export { MemoryTicketReplayStore, type MemoryTicketReplayStoreOptions } from './replay/memory-ticket-replay.store';
 export { RedisTicketReplayStore, type RedisTicketReplayClient, type RedisTicketReplayStoreOptions } from './replay/redis-ticket-replay.store';
+
+// Mobile side
+export { buildMiniProgramLaunch, parseExtMsg, type ExtMsg, type MiniProgramLaunch, type MiniProgramLaunchOptions } from './mobile/mini-program.utils';

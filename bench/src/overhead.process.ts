@@ -4,10 +4,11 @@ import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { HttpService } from '@nestjs/axios';
 import type { ExecutionContext } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import axios, { type AxiosAdapter } from 'axios';
-import { App2WxappClient, App2WxappGuard, App2WxappStrategy } from 'nestjs-app2wxapp';
+import { App2WxappAuthenticator, App2WxappClient, App2WxappGuard, App2WxappStrategy } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { BaselineController } from './app/baseline.controller';
 import { BenchAppModule } from './app/bench-app.module';
@@ -104,8 +105,8 @@ async function main(): Promise<void> {
 
   const baseline = moduleRef.get(BaselineController);
   const client = moduleRef.get(App2WxappClient);
-  const strategy = moduleRef.get(App2WxappStrategy);
-  const guard = new App2WxappGuard();
+  const strategy = new App2WxappStrategy(moduleRef.get(App2WxappAuthenticator));
+  const guard = await moduleRef.get(ModuleRef).create(App2WxappGuard);
   const response = { setHeader() {}, header() {} };
   const socket = new Socket();
   // The prototype Express gives every request (express is reached through Nest's adapter, not imported directly).

@@ -28,9 +28,18 @@ export interface App2WxappEmulatorOptions {
    * connection just as the server closes it gets ECONNRESET; benchmarks set this above their pauses.
    */
   keepAliveTimeoutMs?: number;
+  /**
+   * Models a load balancer that drops idle upstream connections without a `Keep-Alive: timeout=` hint: a request
+   * that arrives on a connection idle for this long or more is answered by resetting the connection, unread.
+   * Default: off.
+   */
+  resetIdleConnectionsAfterMs?: number;
 }
 
-/** A fault served instead of the next answer(s). */
+/**
+ * A fault served instead of the next answer(s). `reset` cuts the connection once the answer has begun (headers sent,
+ * body cut short), as an upstream that fails mid-answer: the client must not retry it.
+ */
 export type EmulatorFault =
   | 'http500'
   | 'html502'
@@ -55,6 +64,7 @@ interface TicketRecord {
   used: boolean;
 }
 
+const IDLE_SINCE = Symbol('idleSince');
 const EXCHANGE_PATH = /^\/oauth\/app2wxapp\/auth\/([^/?#]+)\/?(?:\?.*)?$/;
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -72,6 +82,7 @@ export class App2WxappEmulator {
   private readonly ticketKey = randomBytes(32);
   private readonly tokenKey: string;
   private count = 0;
+  private staleResets = 0;
   private shape: EmulatorResponseShape;
   private latency: number;
 
@@ -114,6 +125,11 @@ export class App2WxappEmulator {
   /** Requests received, most recent last (bounded by `maxRecordedRequests`). */
   get requests(): readonly EmulatorRequest[] {
     return this.recorded;
+  }
+
+  /** Connections reset by `resetIdleConnectionsAfterMs` since start or `reset()`. */
+  get staleConnectionResets(): number {
+    return this.staleResets;
   }
 
   /** Every request received since start or `reset()`, including those no longer recorded. */
@@ -175,6 +191,7 @@ export class App2WxappEmulator {
     this.faults.length = 0;
     this.recorded.length = 0;
     this.count = 0;
+    this.staleResets = 0;
     this.latency = this.options.latencyMs ?? 0;
     this.shape = this.options.responseShape ?? 'string';
   }
@@ -208,6 +225,7 @@ export class App2WxappEmulator {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.count++;
+    if (this.dropStale(req, res)) return;
     const text = await readBody(req).catch(() => undefined);
     this.record(req, text);
     if (this.latency > 0) await sleep(this.latency);
@@ -251,7 +269,8 @@ export class App2WxappEmulator {
       case 'hang':
         return; // answered never; close() cuts the connection
       case 'reset':
-        req.socket.destroy();
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1000 });
+        res.write('{"code":200,"data":', () => req.socket.destroy());
         return;
       case 'http500':
         return send(res, 500, { code: 500, message: 'Internal Server Error' });
@@ -269,6 +288,19 @@ export class App2WxappEmulator {
         res.end(raw);
       }
     }
+  }
+
+  /** `resetIdleConnectionsAfterMs`: resets a connection that sat idle too long, as a load balancer would. */
+  private dropStale(req: IncomingMessage, res: ServerResponse): boolean {
+    const limit = this.options.resetIdleConnectionsAfterMs;
+    if (limit === undefined) return false;
+    const socket = req.socket as Socket & { [IDLE_SINCE]?: number };
+    const idleSince = socket[IDLE_SINCE];
+    res.once('finish', () => (socket[IDLE_SINCE] = Date.now()));
+    if (idleSince === undefined || Date.now() - idleSince < limit) return false;
+    this.staleResets++;
+    socket.resetAndDestroy();
+    return true;
   }
 
   private record(req: IncomingMessage, text: string | undefined): void {

@@ -49,7 +49,7 @@ describe('error sanitising', () => {
       ].join('\n');
       expect(exposed).not.toContain(SECRET);
       expect(exposed).not.toContain(TICKET);
-      expect(lines.some((l) => /Ticket exchange failed \(ticket #[0-9a-f]{12}\)/.test(l))).toBe(true);
+      expect(lines.some((l) => /Ticket exchange failed \(pool default, ticket #[0-9a-f]{12}\)/.test(l))).toBe(true);
     },
   );
 

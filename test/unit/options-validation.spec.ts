@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { App2WxappModule, MemoryTicketReplayStore } from 'nestjs-app2wxapp';
-import { resolveOptions } from '../../lib/app2wxapp-options.schema';
+import { resolveOptions } from '../../lib/options/app2wxapp-options.schema';
 
 const SECRET = 'pool-secret-value-42';
 

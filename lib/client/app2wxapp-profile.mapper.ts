@@ -26,12 +26,20 @@ export function mapProfile(user: Record<string, unknown>, userPoolId: string): A
     country: str(oauth?.country),
     token: str(user.token),
     tokenExpiredAt: date(user.tokenExpiredAt),
-    blocked: user.blocked === true || user.blocked === 'true',
+    blocked: isFlagSet(user.blocked),
     raw,
   };
   // Keeps Authing's token and the raw object out of a response body by accident: `res.json(profile)` drops them.
   Object.defineProperty(profile, 'toJSON', { value: profileToJson, enumerable: false });
   return profile;
+}
+
+/**
+ * Authing sends `blocked` and `isDeleted` as booleans. Fail closed: only `false` or an absent field means "not set";
+ * `"true"`, `1`, `"no"`, `null` or `{}` are anomalies and count as set.
+ */
+export function isFlagSet(value: unknown): boolean {
+  return value !== false && value !== undefined;
 }
 
 function profileToJson(this: App2WxappProfile) {

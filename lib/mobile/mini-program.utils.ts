@@ -1,4 +1,4 @@
-import { AUTHING_MINI_PROGRAM_PATH, AUTHING_MINI_PROGRAM_USERNAME } from './app2wxapp.constants';
+import { AUTHING_MINI_PROGRAM_PATH, AUTHING_MINI_PROGRAM_USERNAME } from '../app2wxapp.constants';
 
 export interface ExtMsg {
   /** 200 on success; 400 when the user cancelled; 0 when the string carried no numeric code. */

@@ -7,7 +7,6 @@ export type UpstreamAnswer =
   | { kind: 'refused'; code: number; message?: string }
   | { kind: 'invalid'; reason: string };
 
-const MAX_MESSAGE_LENGTH = 200;
 
 export function parseUpstreamAnswer(body: unknown): UpstreamAnswer {
   if (!isRecord(body)) return { kind: 'invalid', reason: 'the body is not a JSON object' };
@@ -15,7 +14,7 @@ export function parseUpstreamAnswer(body: unknown): UpstreamAnswer {
 
   const code = toCode(body.code);
   if (code === undefined) return { kind: 'invalid', reason: 'the envelope has no numeric code' };
-  if (code !== 200) return { kind: 'refused', code, message: safeMessage(body.message) };
+  if (code !== 200) return { kind: 'refused', code, message: printable(body.message) };
 
   let data = body.data;
   if (typeof data === 'string') {
@@ -42,13 +41,12 @@ function toCode(value: unknown): number | undefined {
   return undefined;
 }
 
-/** Upstream text goes into our error messages: keep it short and printable. */
-export function safeMessage(value: unknown): string | undefined {
+/** Upstream text as printable characters, not yet redacted nor cut: see `redactThenCut`. */
+export function printable(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   // eslint-disable-next-line no-control-regex
   const clean = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
-  if (!clean) return undefined;
-  return clean.length > MAX_MESSAGE_LENGTH ? `${clean.slice(0, MAX_MESSAGE_LENGTH)}…` : clean;
+  return clean || undefined;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

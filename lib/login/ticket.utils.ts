@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MAX_TICKET_LENGTH, TICKET_PATTERN } from './app2wxapp.constants';
+import { MAX_TICKET_LENGTH, TICKET_PATTERN } from '../app2wxapp.constants';
 
 /** Why a presented value cannot be a ticket, or `undefined` when it can. Never quotes the value. */
 export function ticketProblem(ticket: unknown): string | undefined {
@@ -16,7 +16,8 @@ export function ticketDigest(ticket: string): string {
   return createHash('sha256').update(ticket).digest('hex');
 }
 
-/** A short, non-reversible tag for log lines. */
-export function ticketTag(digest: string): string {
-  return digest.slice(0, 12);
+/** A short, non-reversible tag for log lines, from a digest or a replay key (`<pool>:<digest>`). */
+export function ticketTag(key: string): string {
+  const at = key.lastIndexOf(':') + 1;
+  return key.slice(at, at + 12);
 }

@@ -23,7 +23,8 @@ export type App2WxappUpstreamFailure =
   | 'invalid-body'
   | 'no-user'
   | 'circuit-open'
-  | 'overloaded';
+  | 'overloaded'
+  | 'no-time-left';
 
 /**
  * Authing could not be used: unreachable, too slow, HTTP 5xx, a body that is not the documented JSON, or a success
@@ -47,12 +48,4 @@ function errorName(status: number): string {
   if (status === HttpStatus.GATEWAY_TIMEOUT) return 'Gateway Timeout';
   if (status === HttpStatus.SERVICE_UNAVAILABLE) return 'Service Unavailable';
   return 'Bad Gateway';
-}
-
-/** The replay store could not answer (Redis down, store full). Fails closed with 503. */
-export class App2WxappReplayStoreError extends HttpException {
-  constructor(message: string, readonly retryAfterSeconds?: number) {
-    super(HttpException.createBody(message, 'Service Unavailable', 503), 503);
-    this.name = 'App2WxappReplayStoreError';
-  }
 }

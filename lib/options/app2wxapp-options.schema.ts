@@ -12,23 +12,50 @@ import {
   type ValidationError,
   validateSync,
 } from 'class-validator';
-import { DEFAULT_HOST, DEFAULT_TICKET_TTL_MS, DEFAULT_TIMEOUT_MS } from './app2wxapp.constants';
+import {
+  DEFAULT_HOST,
+  DEFAULT_KEEP_ALIVE_IDLE_MS,
+  DEFAULT_MIN_EXCHANGE_BUDGET_MS,
+  DEFAULT_POOL,
+  DEFAULT_TICKET_TTL_MS,
+  DEFAULT_TIMEOUT_MS,
+} from '../app2wxapp.constants';
+import { MemoryTicketReplayStore } from '../replay/memory-ticket-replay.store';
+import type { TicketReplayStore } from '../replay/ticket-replay-store.interface';
 import type { App2WxappModuleOptions } from './app2wxapp-options.interface';
-import { MemoryTicketReplayStore } from './replay/memory-ticket-replay.store';
-import type { TicketReplayStore } from './replay/ticket-replay-store.interface';
 
 export interface ResolvedApp2WxappOptions
   extends Readonly<
-    Required<Pick<App2WxappModuleOptions, 'userPoolId' | 'host' | 'timeoutMs' | 'allowBlockedUsers' | 'ticketTtlMs' | 'maxConcurrentExchanges' | 'maxQueuedExchanges'>>
+    Required<
+      Pick<
+        App2WxappModuleOptions,
+        | 'userPoolId'
+        | 'host'
+        | 'timeoutMs'
+        | 'allowBlockedUsers'
+        | 'ticketTtlMs'
+        | 'maxConcurrentExchanges'
+        | 'maxQueuedExchanges'
+        | 'minExchangeBudgetMs'
+        | 'keepAliveIdleMs'
+      >
+    >
   > {
+  /** The pool's name (`default` unless `forRoot` was given one). */
+  readonly pool: string;
+  /** Put before each ticket digest in the replay store: empty for the default pool, `<name>:` for a named one. */
+  readonly claimPrefix: string;
   readonly secret?: string;
   readonly validateUser?: App2WxappModuleOptions<unknown>['validateUser'];
-  readonly ticketExtractor?: (request: any) => unknown;
+  readonly ticketExtractor?: App2WxappModuleOptions['ticketExtractor'];
   readonly onExchange?: App2WxappModuleOptions['onExchange'];
   readonly replayStore: TicketReplayStore | false;
   readonly circuitBreaker: { readonly threshold: number; readonly cooldownMs: number } | false;
   /** `{host}/oauth/app2wxapp/auth/{userPoolId}` */
   readonly exchangeUrl: string;
+  /** The host name and port of `host`, for telemetry and the health probe. */
+  readonly upstreamAddress: string;
+  readonly upstreamPort: number;
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
@@ -104,13 +131,28 @@ class OptionsSchema {
   @IsOptional() @IsCircuitBreakerOrFalse() circuitBreaker?: unknown;
   @IsOptional() @IsInt() @IsPositive() maxConcurrentExchanges?: number;
   @IsOptional() @IsInt() @Min(0) maxQueuedExchanges?: number;
+  @IsOptional() @IsInt() @Min(0) minExchangeBudgetMs?: number;
+  @IsOptional() @IsInt() @IsPositive() keepAliveIdleMs?: number;
   @IsOptional() @IsCallable() onExchange?: unknown;
 }
 
+/** Pool names end up in injection tokens, Passport strategy names and replay keys. */
+const POOL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Validates a pool name given to `forRoot` / `forRootAsync`; `undefined` is the default pool. */
+export function resolvePoolName(name: unknown): string {
+  if (name === undefined) return DEFAULT_POOL;
+  if (typeof name !== 'string' || !POOL_NAME.test(name)) {
+    throw new Error('App2WxappModule: name must be 1 to 64 letters, digits, "_", "." or "-", starting with a letter or digit');
+  }
+  return name;
+}
+
 /** Validates the options at boot and fills in defaults. Throws an Error that names every bad option. */
-export function resolveOptions(options: App2WxappModuleOptions<any>): ResolvedApp2WxappOptions {
+export function resolveOptions(options: App2WxappModuleOptions<any>, pool: string = DEFAULT_POOL): ResolvedApp2WxappOptions {
+  const module = pool === DEFAULT_POOL ? 'App2WxappModule' : `App2WxappModule "${pool}"`;
   if (typeof options !== 'object' || options === null) {
-    throw new Error('App2WxappModule: options must be an object with at least { userPoolId }');
+    throw new Error(`${module}: options must be an object with at least { userPoolId }`);
   }
   const errors = validateSync(Object.assign(new OptionsSchema(), options), {
     whitelist: true,
@@ -118,15 +160,23 @@ export function resolveOptions(options: App2WxappModuleOptions<any>): ResolvedAp
     forbidUnknownValues: true,
   });
   if (errors.length > 0) {
-    throw new Error(`App2WxappModule: invalid options: ${errors.flatMap(describe).join('; ')}`);
+    throw new Error(`${module}: invalid options: ${errors.flatMap(describe).join('; ')}`);
   }
   const host = (options.host ?? DEFAULT_HOST).replace(/\/+$/, '');
+  const url = new URL(host);
   const breaker = options.circuitBreaker;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const minExchangeBudgetMs = options.minExchangeBudgetMs ?? Math.min(DEFAULT_MIN_EXCHANGE_BUDGET_MS, Math.floor(timeoutMs / 4));
+  if (minExchangeBudgetMs >= timeoutMs) {
+    throw new Error(`${module}: invalid options: minExchangeBudgetMs (${minExchangeBudgetMs}) must be below timeoutMs (${timeoutMs})`);
+  }
   return Object.freeze({
+    pool,
+    claimPrefix: pool === DEFAULT_POOL ? '' : `${pool}:`,
     userPoolId: options.userPoolId,
     secret: options.secret,
     host,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs,
     validateUser: options.validateUser,
     allowBlockedUsers: options.allowBlockedUsers ?? false,
     ticketExtractor: options.ticketExtractor,
@@ -136,8 +186,12 @@ export function resolveOptions(options: App2WxappModuleOptions<any>): ResolvedAp
       breaker === false ? false : Object.freeze({ threshold: breaker?.threshold ?? 5, cooldownMs: breaker?.cooldownMs ?? 10_000 }),
     maxConcurrentExchanges: options.maxConcurrentExchanges ?? 256,
     maxQueuedExchanges: options.maxQueuedExchanges ?? 1024,
+    minExchangeBudgetMs,
+    keepAliveIdleMs: options.keepAliveIdleMs ?? DEFAULT_KEEP_ALIVE_IDLE_MS,
     onExchange: options.onExchange,
     exchangeUrl: `${host}/oauth/app2wxapp/auth/${encodeURIComponent(options.userPoolId)}`,
+    upstreamAddress: url.hostname.replace(/^\[|\]$/g, ''),
+    upstreamPort: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
   });
 }
 
@@ -146,3 +200,6 @@ function describe(error: ValidationError): string[] {
   // class-validator's messages start with the property name; never echo a secret's value.
   return Object.values(error.constraints ?? {});
 }
+
+/** A pool's validated options, with defaults filled in; internal to each pool's module. */
+export const RESOLVED_OPTIONS = Symbol('APP2WXAPP_RESOLVED_OPTIONS');

@@ -53,3 +53,9 @@ export function deadline(ms: number, outer?: AbortSignal): Deadline {
     },
   };
 }
+
+/** Milliseconds left before `limit` aborts. */
+export function remainingMs(limit: Deadline): number {
+  const end = ends.get(limit.signal);
+  return end === undefined ? Number.POSITIVE_INFINITY : end - performance.now();
+}

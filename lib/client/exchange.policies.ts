@@ -1,0 +1,102 @@
+import type { Logger } from '@nestjs/common';
+import {
+  BrokenCircuitError,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
+import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import { App2WxappTicketRejectedError, App2WxappUpstreamError } from './app2wxapp-upstream.errors';
+import { type Deadline, raceAbort } from './deadline.utils';
+
+/** The exchange was not sent: waiting for a slot left too little of the login's time. */
+export function noTimeLeft(): App2WxappUpstreamError {
+  return new App2WxappUpstreamError('Login is busy; try again with the same ticket', 'no-time-left', 503, undefined, 1);
+}
+
+export type App2WxappCircuitState = 'closed' | 'open' | 'half-open';
+
+export interface CircuitSnapshot {
+  state: App2WxappCircuitState;
+  /** While open: how long until one probe may pass. 0 otherwise. */
+  retryInMs: number;
+}
+
+/** The pool's resilience around one exchange: cockatiel's bulkhead, then its circuit breaker. */
+export class ExchangePolicies {
+  private readonly limiter: BulkheadPolicy;
+  private readonly breaker?: CircuitBreakerPolicy;
+  private openedAt = 0;
+
+  constructor(
+    private readonly options: ResolvedApp2WxappOptions,
+    private readonly logger: Logger,
+  ) {
+    this.limiter = bulkhead(options.maxConcurrentExchanges, options.maxQueuedExchanges);
+    this.breaker = this.createBreaker();
+  }
+
+  async execute<T>(fn: () => Promise<T>, limit: Deadline): Promise<T> {
+    // A free slot runs at once; only a queued exchange needs the deadline raced, since cockatiel checks it on dequeue.
+    if (this.limiter.executionSlots > 0) return this.limiter.execute(() => this.throughBreaker(fn));
+    let started = false;
+    const run = () => {
+      started = true;
+      return this.throughBreaker(fn);
+    };
+    try {
+      return await raceAbort(this.limiter.execute(run, limit.signal), limit.signal);
+    } catch (err) {
+      // Its time ran out in the queue: never sent, so the ticket is still good.
+      if (!started && limit.signal.aborted) throw noTimeLeft();
+      throw err;
+    }
+  }
+
+  snapshot(): CircuitSnapshot {
+    const state = this.breaker?.state;
+    if (state === CircuitState.Open || state === CircuitState.Isolated) {
+      const cooldown = this.options.circuitBreaker ? this.options.circuitBreaker.cooldownMs : 0;
+      return { state: 'open', retryInMs: Math.max(0, this.openedAt + cooldown - Date.now()) };
+    }
+    return { state: state === CircuitState.HalfOpen ? 'half-open' : 'closed', retryInMs: 0 };
+  }
+
+  private async throughBreaker<T>(fn: () => Promise<T>): Promise<T> {
+    const breaker = this.breaker;
+    if (!breaker) return fn();
+    // cockatiel makes callers wait for the half-open probe, however long it hangs; they fail fast instead.
+    if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
+    // A refusal proves Authing answers: the breaker sees it as a success, which ends a run of failures.
+    const outcome = await breaker.execute(async () => {
+      try {
+        return { value: await fn() };
+      } catch (err) {
+        if (err instanceof App2WxappTicketRejectedError) return { refused: err };
+        throw err;
+      }
+    });
+    if ('refused' in outcome) throw outcome.refused;
+    return outcome.value;
+  }
+
+  private createBreaker(): CircuitBreakerPolicy | undefined {
+    const settings = this.options.circuitBreaker;
+    if (!settings) return undefined;
+    const breaker = circuitBreaker(
+      handleWhen((err) => err instanceof App2WxappUpstreamError && err.failure !== 'no-time-left'),
+      { halfOpenAfter: settings.cooldownMs, breaker: new ConsecutiveBreaker(settings.threshold) },
+    );
+    const pool = this.options.pool;
+    breaker.onBreak(() => {
+      this.openedAt = Date.now();
+      this.logger.warn(`Circuit of pool ${pool} opened after ${settings.threshold} upstream failures; retrying in ${settings.cooldownMs} ms`);
+    });
+    breaker.onReset(() => this.logger.log(`Circuit of pool ${pool} closed: Authing answers again`));
+    return breaker;
+  }
+}

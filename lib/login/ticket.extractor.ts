@@ -1,0 +1,41 @@
+import { UnauthorizedException } from '@nestjs/common';
+import { TICKET_HEADER } from '../app2wxapp.constants';
+import { redactThenCut } from '../client/redact.utils';
+import { isRecord, printable } from '../client/upstream-answer.parser';
+import { parseExtMsg } from '../mobile/mini-program.utils';
+
+const MAX_EXT_MSG_LENGTH = 8192;
+
+/**
+ * The default place of the ticket: JSON body `ticket`, else header `x-app2wxapp-ticket`, else body `extMsg` (the
+ * mini program's raw answer). The query string is never read: tickets do not belong in access logs.
+ */
+export function extractTicket(request: any): unknown {
+  const body: unknown = request?.body;
+  if (isRecord(body) && body.ticket !== undefined) return body.ticket;
+  const header = request?.headers?.[TICKET_HEADER];
+  if (header !== undefined) return header;
+  if (isRecord(body) && body.extMsg !== undefined) return ticketOfExtMsg(body.extMsg);
+  return undefined;
+}
+
+/** In a GraphQL resolver: its `ticket` argument, else its `extMsg` argument, else the header of the HTTP request. */
+export function extractGraphqlTicket(args: unknown, request: any): unknown {
+  if (isRecord(args) && args.ticket !== undefined && args.ticket !== null) return args.ticket;
+  if (isRecord(args) && args.extMsg !== undefined && args.extMsg !== null) return ticketOfExtMsg(args.extMsg);
+  return request?.headers?.[TICKET_HEADER];
+}
+
+function ticketOfExtMsg(extMsg: unknown): string {
+  if (typeof extMsg !== 'string' || extMsg.length > MAX_EXT_MSG_LENGTH) {
+    throw new UnauthorizedException('extMsg must be the string that the mini program returned');
+  }
+  const ext = parseExtMsg(extMsg);
+  if (ext.code !== 200) {
+    const message = printable(ext.message);
+    const reason = message ? redactThenCut(message, [ext.ticket]) : 'no message';
+    throw new UnauthorizedException(`The mini program reported: ${reason} (code ${ext.code})`);
+  }
+  if (ext.ticket === undefined) throw new UnauthorizedException('extMsg carries no ticket');
+  return ext.ticket;
+}

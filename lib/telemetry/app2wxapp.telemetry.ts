@@ -1,0 +1,149 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Span, Tracer } from '@opentelemetry/api';
+import type { App2WxappTicketRejectedError, App2WxappUpstreamError } from '../client/app2wxapp-upstream.errors';
+import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
+import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import type { RegisteredPool } from '../login/app2wxapp-pool.registry';
+import { MemoryTicketReplayStore } from '../replay/memory-ticket-replay.store';
+import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
+import {
+  ATTR_OUTCOME,
+  ATTR_POOL,
+  ATTR_USER_POOL_ID,
+  type App2WxappLoginOutcome,
+  CIRCUIT_STATE,
+  DURATION_BUCKETS,
+  EXCHANGE_DURATION,
+  EXCHANGE_SPAN,
+  LOGIN_DURATION,
+  LOGIN_SPAN,
+  REPLAY_STORE_ENTRIES,
+} from './telemetry.constants';
+
+type Api = typeof import('@opentelemetry/api');
+
+const CIRCUIT_VALUES = { closed: 0, open: 1, 'half-open': 2 } as const;
+
+export interface LoginTrace {
+  readonly span: Span;
+  readonly started: number;
+  readonly pool: string;
+}
+
+export interface ExchangeTrace {
+  status(code: number): void;
+  end(outcome: App2WxappExchangeEvent['outcome'], durationMs: number, error?: App2WxappUpstreamError | App2WxappTicketRejectedError): void;
+}
+
+/**
+ * Spans and metrics through `@opentelemetry/api`, an optional peer dependency: without it nothing is recorded, and
+ * without an SDK its calls are no-ops. Loaded when the module initialises, not when the package is imported: the
+ * metrics API has no proxy, so a meter taken before the app registers its SDK would stay a no-op for ever.
+ * Never recorded: the secret, a ticket or its hash, a token, a phone number, openid, unionid, or any user id.
+ */
+@Injectable()
+export class App2WxappTelemetry implements OnModuleDestroy {
+  private readonly tracer?: Tracer;
+  private readonly meter?: Meter;
+  private readonly loginDuration?: Histogram;
+  private readonly exchangeDuration?: Histogram;
+  private readonly gauges: ObservableGauge[] = [];
+  private readonly observe?: BatchObservableCallback;
+
+  private constructor(
+    private readonly api: Api | undefined,
+    pools: () => Iterable<RegisteredPool>,
+  ) {
+    if (!api) return;
+    this.tracer = api.trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
+    const meter = (this.meter = api.metrics.getMeter(PACKAGE_NAME, PACKAGE_VERSION));
+    const advice = { explicitBucketBoundaries: DURATION_BUCKETS };
+    this.loginDuration = meter.createHistogram(LOGIN_DURATION, { unit: 's', description: 'Duration of app2wxapp logins', advice });
+    this.exchangeDuration = meter.createHistogram(EXCHANGE_DURATION, { unit: 's', description: 'Duration of ticket exchanges with Authing', advice });
+    const circuit = meter.createObservableGauge(CIRCUIT_STATE, { description: "State of a pool's circuit breaker: 0 closed, 1 open, 2 half-open" });
+    const entries = meter.createObservableGauge(REPLAY_STORE_ENTRIES, { description: "Live claims in a pool's in-memory replay store" });
+    this.gauges.push(circuit, entries);
+    this.observe = (result) => {
+      for (const { options, client } of pools()) {
+        const attributes = { [ATTR_POOL]: options.pool };
+        result.observe(circuit, CIRCUIT_VALUES[client.circuit.state], attributes);
+        const store = options.replayStore;
+        if (store instanceof MemoryTicketReplayStore) result.observe(entries, store.size, attributes);
+      }
+    };
+    meter.addBatchObservableCallback(this.observe, this.gauges);
+  }
+
+  static async load(pools: () => Iterable<RegisteredPool>): Promise<App2WxappTelemetry> {
+    let api: Api | undefined;
+    try {
+      api = await import('@opentelemetry/api');
+    } catch {
+      api = undefined; // not installed: telemetry is off
+    }
+    return new App2WxappTelemetry(api, pools);
+  }
+
+  startLogin(options: ResolvedApp2WxappOptions): LoginTrace | undefined {
+    if (!this.tracer) return undefined;
+    const span = this.tracer.startSpan(LOGIN_SPAN, {
+      kind: this.api!.SpanKind.INTERNAL,
+      attributes: { [ATTR_POOL]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId },
+    });
+    return { span, started: performance.now(), pool: options.pool };
+  }
+
+  endLogin(trace: LoginTrace | undefined, outcome: App2WxappLoginOutcome, status: number): void {
+    if (!trace) return;
+    const { span } = trace;
+    if (span.isRecording()) {
+      span.setAttribute(ATTR_OUTCOME, outcome);
+      span.setAttribute('http.response.status_code', status);
+      // A 4xx is an answer to the user, not a failure of the login machinery.
+      if (status >= 500) {
+        span.setAttribute('error.type', outcome);
+        span.setStatus({ code: this.api!.SpanStatusCode.ERROR, message: `login answered ${status} (${outcome})` });
+      }
+    }
+    span.end();
+    this.loginDuration!.record((performance.now() - trace.started) / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: trace.pool });
+  }
+
+  startExchange(login: LoginTrace, options: ResolvedApp2WxappOptions): ExchangeTrace {
+    const api = this.api!;
+    const span = login.span.isRecording()
+      ? this.tracer!.startSpan(
+          EXCHANGE_SPAN,
+          {
+            kind: api.SpanKind.CLIENT,
+            attributes: {
+              'server.address': options.upstreamAddress,
+              'server.port': options.upstreamPort,
+              [ATTR_POOL]: options.pool,
+              [ATTR_USER_POOL_ID]: options.userPoolId,
+            },
+          },
+          api.trace.setSpan(api.context.active(), login.span),
+        )
+      : undefined;
+    const histogram = this.exchangeDuration!;
+    return {
+      status: (code) => span?.setAttribute('http.response.status_code', code),
+      end: (outcome, durationMs, error) => {
+        if (span) {
+          span.setAttribute(ATTR_OUTCOME, outcome);
+          if (error && 'failure' in error) {
+            span.setAttribute('error.type', error.failure);
+            span.setStatus({ code: api.SpanStatusCode.ERROR, message: error.message });
+          }
+          span.end();
+        }
+        histogram.record(durationMs / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: options.pool });
+      },
+    };
+  }
+
+  onModuleDestroy(): void {
+    if (this.observe) this.meter?.removeBatchObservableCallback(this.observe, this.gauges);
+  }
+}

@@ -1,0 +1,28 @@
+/** Why a login ended, as `app2wxapp.outcome` on spans and metrics. */
+export type App2WxappLoginOutcome =
+  | 'success'
+  | 'invalid-ticket'
+  | 'replayed'
+  | 'rejected'
+  | 'blocked'
+  | 'refused-by-app'
+  | 'upstream-error'
+  | 'timeout'
+  | 'circuit-open'
+  | 'overloaded'
+  | 'replay-store-error'
+  | 'internal';
+
+export const LOGIN_SPAN = 'app2wxapp.login';
+export const EXCHANGE_SPAN = 'app2wxapp.exchange';
+export const LOGIN_DURATION = 'app2wxapp.login.duration';
+export const EXCHANGE_DURATION = 'app2wxapp.exchange.duration';
+export const CIRCUIT_STATE = 'app2wxapp.circuit.state';
+export const REPLAY_STORE_ENTRIES = 'app2wxapp.replay_store.entries';
+
+export const ATTR_OUTCOME = 'app2wxapp.outcome';
+export const ATTR_POOL = 'app2wxapp.pool';
+export const ATTR_USER_POOL_ID = 'app2wxapp.user_pool.id';
+
+/** Seconds; a login is a few ms to `timeoutMs` (5 s by default). */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
