@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { avatarSvg } from './emulated-avatar';
 import { authingUser, type EmulatedPerson, type EmulatedWechatUser, newPerson, signJwt } from './emulated-user.factory';
 
 export type EmulatorResponseShape = 'string' | 'object' | 'bare';
@@ -66,16 +67,19 @@ interface TicketRecord {
 
 const IDLE_SINCE = Symbol('idleSince');
 const EXCHANGE_PATH = /^\/oauth\/app2wxapp\/auth\/([^/?#]+)\/?(?:\?.*)?$/;
+const AVATAR_PATH = /^\/avatars\/([0-9a-f]{24})\.svg(?:\?.*)?$/;
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
  * An in-process HTTP server that implements Authing's app2wxapp exchange faithfully (see upstream-contract.md):
  * single-use tickets that expire, blocked users, all three answer shapes, and injectable faults. Point the module's
- * `host` option at `emulator.url`.
+ * `host` option at `emulator.url`. It also serves the avatars it hands out (`GET /avatars/<id>.svg`), so a page that
+ * shows them works offline; those requests are not exchanges: they are not recorded, counted, delayed or faulted.
  */
 export class App2WxappEmulator {
   private readonly tickets = new Map<string, TicketRecord>();
   private readonly persons = new Map<string, EmulatedPerson>();
+  private readonly personsById = new Map<string, EmulatedPerson>();
   private readonly faults: EmulatorFault[] = [];
   private readonly recorded: EmulatorRequest[] = [];
   private readonly sockets = new Set<Socket>();
@@ -210,8 +214,9 @@ export class App2WxappEmulator {
       if (user.avatarUrl !== undefined) known.avatarUrl = user.avatarUrl;
       return known;
     }
-    const person = newPerson(this.options.userPoolId, user);
+    const person = newPerson(this.options.userPoolId, user, this.url);
     this.persons.set(person.unionid, person);
+    this.personsById.set(person.id, person);
     return person;
   }
 
@@ -224,6 +229,8 @@ export class App2WxappEmulator {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const avatar = req.method === 'GET' || req.method === 'HEAD' ? AVATAR_PATH.exec(req.url ?? '') : null;
+    if (avatar) return this.serveAvatar(avatar[1], req, res);
     this.count++;
     if (this.dropStale(req, res)) return;
     const text = await readBody(req).catch(() => undefined);
@@ -262,6 +269,29 @@ export class App2WxappEmulator {
     const message = '获取用户信息成功';
     if (this.shape === 'bare') return send(res, 200, user);
     return send(res, 200, { code: 200, message, data: this.shape === 'string' ? JSON.stringify(user) : user });
+  }
+
+  private serveAvatar(personId: string, req: IncomingMessage, res: ServerResponse): void {
+    req.resume();
+    if (!this.personsById.has(personId)) return send(res, 404, { code: 404, message: 'Not Found' });
+    const svg = avatarSvg(personId);
+    const etag = `"${createHash('sha256').update(svg).digest('base64url').slice(0, 22)}"`;
+    const headers = {
+      'content-type': 'image/svg+xml',
+      // The picture depends on the id alone: it never changes.
+      'cache-control': 'public, max-age=31536000, immutable',
+      etag,
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'",
+      'cross-origin-resource-policy': 'cross-origin',
+    };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(svg) });
+    res.end(req.method === 'HEAD' ? undefined : svg);
   }
 
   private serveFault(fault: EmulatorFault, req: IncomingMessage, res: ServerResponse): void {

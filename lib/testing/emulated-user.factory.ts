@@ -50,15 +50,22 @@ export function wechatId(seed?: string): string {
   return `o${bytes.toString('base64url').slice(0, 27)}`;
 }
 
-export function newPerson(userPoolId: string, user: EmulatedWechatUser): EmulatedPerson {
+/** Where the emulator at `emulatorUrl` serves the avatar of the person with this Authing id. */
+export function avatarPath(personId: string): string {
+  return `/avatars/${personId}.svg`;
+}
+
+export function newPerson(userPoolId: string, user: EmulatedWechatUser, emulatorUrl: string): EmulatedPerson {
   const unionid = user.unionid ?? wechatId();
+  // Derived from the pool and unionid, so an app that restarts its emulator sees the same Authing user.
+  const id = createHash('sha256').update(`${userPoolId}:${unionid}`).digest('hex').slice(0, 24);
   return {
-    // Derived from the pool and unionid, so an app that restarts its emulator sees the same Authing user.
-    id: createHash('sha256').update(`${userPoolId}:${unionid}`).digest('hex').slice(0, 24),
+    id,
     unionid,
     openid: user.openid ?? wechatId(`openid:${unionid}`),
     nickname: user.nickname ?? `微信用户${unionid.slice(-4)}`,
-    avatarUrl: user.avatarUrl ?? `https://thirdwx.qlogo.cn/mmopen/vi_32/${unionid.slice(1, 17)}/132`,
+    // Served by the emulator itself, so pages that show it work offline.
+    avatarUrl: user.avatarUrl ?? `${emulatorUrl}${avatarPath(id)}`,
     gender: user.gender ?? 0,
     language: user.language ?? 'zh_CN',
     city: user.city ?? 'Shenzhen',

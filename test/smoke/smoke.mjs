@@ -1,5 +1,6 @@
 // Packaging smoke test (`npm run test:smoke`): build, `npm pack`, check the tarball, then install it into a fresh
-// NestJS 11 CommonJS app and a fresh NestJS 12 ESM app and log in through the emulator. Exits non-zero on failure.
+// NestJS 11 CommonJS app and a fresh NestJS 12 ESM app with the README's install lines, log in through the emulator,
+// type-check the documentation's snippets, and run the NestJS 11 app's own ts-jest e2e suite. Exits non-zero on failure.
 // SMOKE_KEEP=1 keeps the temp dir for inspection.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,23 @@ const repo = resolve(fileURLToPath(import.meta.url), '../../..');
 const work = mkdtempSync(join(tmpdir(), 'nestjs-app2wxapp-smoke-'));
 const started = Date.now();
 
+// `install`: what the README tells users of each major to add to an app that has @nestjs/common, core and a platform.
 const FIXTURES = [
-  { label: 'NestJS 11 CommonJS', fixture: 'nest11-cjs', nestMajor: 11, moduleSystem: 'cjs' },
-  { label: 'NestJS 12 ESM', fixture: 'nest12-esm', nestMajor: 12, moduleSystem: 'esm' },
+  {
+    label: 'NestJS 11 CommonJS',
+    fixture: 'nest11-cjs',
+    nestMajor: 11,
+    moduleSystem: 'cjs',
+    install: ['@nestjs/passport@^11', '@nestjs/axios@^4', 'passport', 'axios'],
+    e2eConfig: './test/jest-e2e.json',
+  },
+  {
+    label: 'NestJS 12 ESM',
+    fixture: 'nest12-esm',
+    nestMajor: 12,
+    moduleSystem: 'esm',
+    install: ['@nestjs/passport@^12', '@nestjs/axios@^12', 'passport', 'axios'],
+  },
 ];
 
 function report(title, results) {

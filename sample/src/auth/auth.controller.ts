@@ -1,5 +1,4 @@
 import { Controller, Get, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
 import { App2WxappGuard, App2WxappUser, buildMiniProgramLaunch } from 'nestjs-app2wxapp';
 import type { SampleConfig } from '../config/sample-config.interface';
 import { InjectSampleConfig } from '../config/sample-config.module';
@@ -7,6 +6,7 @@ import { SessionService } from '../session/session.service';
 import type { UpstreamConnection } from '../upstream/upstream-connection.interface';
 import { InjectUpstream } from '../upstream/upstream.providers';
 import type { AuthenticatedLogin } from './authenticated-login.interface';
+import { LoginThrottlerGuard } from './login-throttler.guard';
 
 @Controller('auth/app2wxapp')
 export class AuthController {
@@ -32,7 +32,7 @@ export class AuthController {
    */
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @UseGuards(ThrottlerGuard, App2WxappGuard)
+  @UseGuards(LoginThrottlerGuard, App2WxappGuard)
   async login(@App2WxappUser() login: AuthenticatedLogin) {
     return { ...(await this.sessions.issue(login.user)), user: login.user, profile: login.profile };
   }

@@ -12,6 +12,14 @@ if (!existsSync(CHROMIUM)) {
   throw new Error(`Chromium not found at ${CHROMIUM}: run \`bash .ci/chromium.sh\` (Debian's chromium) or set CHROMIUM_PATH.`);
 }
 
+// Set DEMO_SCREENSHOTS to a directory to keep a full-page screenshot of each width, for a person to look at.
+const SCREENSHOTS = process.env.DEMO_SCREENSHOTS;
+
+const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -65,7 +73,14 @@ describe('demo page in headless Chromium', () => {
     if (profileDir) await rm(profileDir, { recursive: true, force: true });
   });
 
-  it('shows the whole login as a person sees it: launch, login twice, refused replay, cancel', async () => {
+  /** The avatar as the person sees it: a loaded image (naturalWidth > 0), or null when there is none. */
+  function avatar() {
+    return page.$eval('#avatar', (img: any) => (img.getAttribute('src') ? { src: img.src as string, complete: img.complete as boolean, width: img.naturalWidth as number } : null));
+  }
+
+  it.each(VIEWPORTS)('shows the whole login as a person sees it on a $name ($width px): launch, login twice, refused replay, cancel', async (viewport) => {
+    problems.length = 0;
+    await page.setViewportSize({ width: viewport.width, height: viewport.height });
     await page.goto(sample.url);
     await page.waitForSelector('body[data-ready="true"]');
 
@@ -87,6 +102,9 @@ describe('demo page in headless Chromium', () => {
     expect(await textOf(page, '#me', /"loginCount": 1/)).toContain('"nickname": "Browser Bob"');
     expect(await page.textContent('#stored-row')).toContain('"authingId"');
     expect(await page.textContent('#profile')).not.toContain('token');
+    // The emulator's avatar, served from its own origin: a real picture, offline.
+    await page.waitForFunction(() => ((globalThis as any).document.querySelector('#avatar')?.naturalWidth ?? 0) > 0, undefined, { timeout: 15_000 });
+    expect(await avatar()).toEqual({ src: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/avatars\/[0-9a-f]{24}\.svg$/), complete: true, width: 120 });
 
     // The same person authorises again: a new ticket, the same stored user.
     await page.click('#authorize');
@@ -96,9 +114,17 @@ describe('demo page in headless Chromium', () => {
     await page.click('#replay');
     expect(await textOf(page, '#replay-result', /^401/)).toMatch(/already been used/);
 
+    // Nothing overflows sideways: every control is reachable without horizontal scrolling.
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `demo-page-${viewport.name}.png`), fullPage: true });
+
+    // A cancelled login leaves nobody logged in: the card no longer shows the previous person.
     await page.click('#cancel');
     expect(await textOf(page, '#cancel-result', /^401/)).toContain('用户取消授权');
     expect(await page.textContent('#login-status')).toContain('用户取消授权');
+    for (const id of ['#profile-nickname', '#login-count', '#profile', '#stored-row', '#me']) expect(await page.textContent(id)).toBe('—');
+    expect(await avatar()).toBeNull();
+    if (SCREENSHOTS) await page.screenshot({ path: join(SCREENSHOTS, `demo-page-${viewport.name}-cancelled.png`), fullPage: true });
 
     expect(problems).toEqual([]);
   }, 60_000);

@@ -175,6 +175,7 @@ export function describeSampleScenarios(label: string, makeDatabase: MakeDatabas
         const exchanges = emulator.requestCount;
         const limited = await login(sample, person);
         expect(limited.status).toBe(429);
+        expect(limited.body).toEqual({ statusCode: 429, message: expect.stringMatching(/Too many login attempts/), error: 'Too Many Requests' });
         expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
         // Refused before the guard: a flood never reaches Authing.
         expect(emulator.requestCount).toBe(exchanges);
