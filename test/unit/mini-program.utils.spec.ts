@@ -19,6 +19,13 @@ describe('parseExtMsg', () => {
     expect(parseExtMsg('code=200&message=a%3Db%26c&ticket=x%2By%2Fz%3D').ticket).toBe('x+y/z=');
   });
 
+  it("keeps the ticket's '=' padding that the official samples' split on '=' loses (docs/mobile.md)", () => {
+    const extMsg = 'code=200&message=%E6%8E%88%E6%9D%83%E6%88%90%E5%8A%9F&ticket=abc.def==';
+    const naive = Object.fromEntries(extMsg.split('&').map((pair) => pair.split('=')));
+    expect(naive.ticket).toBe('abc.def'); // truncated: Authing would refuse it
+    expect(parseExtMsg(extMsg)).toEqual({ code: 200, message: '授权成功', ticket: 'abc.def==' });
+  });
+
   it('keeps "+" and a lone "%" as they are', () => {
     expect(parseExtMsg('code=200&message=50%+off&ticket=a+b').message).toBe('50%+off');
     expect(parseExtMsg('code=200&ticket=a+b').ticket).toBe('a+b');
