@@ -21,9 +21,6 @@ const base = {
 // as a real Node process (sample/test/services/compiled-start.spec.ts), and its in-process suites are left out.
 const nestMajor = Number(JSON.parse(readFileSync(new URL('./node_modules/@nestjs/common/package.json', import.meta.url), 'utf8')).version.split('.')[0]);
 const inProcessSample = ['<rootDir>/sample/test/e2e/', '<rootDir>/sample/test/services/(?!compiled-start)'];
-if (nestMajor >= 12) {
-  console.warn(`jest: NestJS ${nestMajor}: the sample's in-process suites are left out (see jest.config.mjs); compiled-start covers it.`);
-}
 
 // `npm test` runs everything that needs nothing but Node; `npm run test:services` (SERVICES=1) runs the suites that
 // need real servers (PostgreSQL, Redis, Chromium), which `.ci/run` installs and starts.
