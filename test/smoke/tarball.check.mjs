@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 
-const ALWAYS_PACKED = /^(package\.json|README(\.md)?|LICEN[CS]E(\.md|\.txt)?)$/i;
+// npm packs every README* and CHANGELOG* whatever "files" says; the Chinese README and the changelog are meant for users too.
+const ALWAYS_PACKED = /^(package\.json|README(\.zh-CN)?(\.md)?|CHANGELOG\.md|LICEN[CS]E(\.md|\.txt)?)$/i;
 const SUBPATHS = ['.', './testing'];
 
 /** Every file in the unpacked tarball (`package/`), as POSIX paths relative to it. */
@@ -25,7 +26,7 @@ export function checkTarball(root) {
   const check = (name, ok, detail) => results.push({ name, ok: Boolean(ok), detail });
 
   const stray = files.filter((f) => !ALWAYS_PACKED.test(f) && !f.startsWith('dist/'));
-  check('tarball holds only dist/, package.json, README, LICENSE', stray.length === 0, stray);
+  check('tarball holds only dist/, package.json, the READMEs, CHANGELOG, LICENSE', stray.length === 0, stray);
   check('tarball has a README', files.some((f) => /^README(\.md)?$/i.test(f)), 'add README.md');
   check('tarball has a LICENSE', files.some((f) => /^LICEN[CS]E(\.md|\.txt)?$/i.test(f)), 'add LICENSE');
   const outsideFiles = files.filter((f) => !ALWAYS_PACKED.test(f) && !(pkg.files ?? []).some((e) => f === e || f.startsWith(`${e.replace(/\/$/, '')}/`)));
