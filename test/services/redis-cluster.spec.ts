@@ -3,6 +3,7 @@ import { Cluster } from 'ioredis';
 import { RedisTicketReplayStore } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { type RunningApp, startApp, type TestResponse } from '../e2e/support/test-app';
+import { recordMeasurement } from './support/measurements';
 import { command, type ClusterNode, RedisCluster } from './support/redis-cluster';
 import { redisBackedImports, redisConnected } from './support/redis-wiring';
 import { buildReplayInstance, type ReplayInstance, startReplayInstance } from './support/replay-instance.launcher';
@@ -170,18 +171,29 @@ describe('RedisTicketReplayStore through an ioredis Cluster (3 primaries)', () =
     const before = emulator.requestCount;
 
     await stopped.server.stop();
+    const refusedMs: number[] = [];
     for (const [i, ticket] of onStopped.entries()) {
       const started = Date.now();
-      expectStoreUnavailable(await (i % 2 ? onB : onA)(ticket), Date.now() - started);
+      const res = await (i % 2 ? onB : onA)(ticket);
+      refusedMs.push(Date.now() - started);
+      expectStoreUnavailable(res, refusedMs.at(-1)!);
     }
     const others = await Promise.all(onOthers.map((t, i) => (i % 2 ? onB : onA)(t)));
     expect(others.map((r) => r.status)).toEqual(onOthers.map(() => 200));
     expect(emulator.requestCount - before).toBe(onOthers.length); // nobody logged in on the stopped primary's slots
 
+    const restartedAt = Date.now();
     await stopped.server.restart();
     await cluster.untilState('ok', cluster.nodes);
     const after = await untilNone503(() => Promise.all(onStopped.map((t, i) => (i % 2 ? onA : onB)(t))));
     expect(after.map((r) => r.status)).toEqual(onStopped.map(() => 200)); // the refused tickets were not burnt
+    recordMeasurement('cluster-stopped-primary', {
+      ticketsOnStoppedPrimary: onStopped.length,
+      ticketsOnOthers: onOthers.length,
+      refusedMinMs: Math.min(...refusedMs),
+      refusedMaxMs: Math.max(...refusedMs),
+      restartToAllLoggedInMs: Date.now() - restartedAt,
+    });
     for (const ticket of tickets) await expectReplayRefused(onA(ticket));
   }, 90_000);
 
