@@ -90,9 +90,9 @@ describe('RedisTicketReplayStore through an ioredis Cluster (3 primaries)', () =
     try {
       await new Promise((resolve) => client.once('ready', resolve));
       const store = new RedisTicketReplayStore(client);
-      const digests = Array.from({ length: 30 }, () => createHash('sha256').update(randomUUID()).digest('hex'));
-      expect(await Promise.all(digests.map((d) => store.claim(d, 120_000)))).toEqual(Array(30).fill(true));
-      expect(await Promise.all(digests.map((d) => store.claim(d, 120_000)))).toEqual(Array(30).fill(false));
+      const digests = Array.from({ length: 60 }, () => createHash('sha256').update(randomUUID()).digest('hex'));
+      expect(await Promise.all(digests.map((d) => store.claim(d, 120_000)))).toEqual(Array(60).fill(true));
+      expect(await Promise.all(digests.map((d) => store.claim(d, 120_000)))).toEqual(Array(60).fill(false));
 
       const held = await Promise.all(cluster.nodes.map(keysOn));
       for (const keys of held) expect(keys.length).toBeGreaterThan(0); // every primary holds some claims
@@ -162,12 +162,17 @@ describe('RedisTicketReplayStore through an ioredis Cluster (3 primaries)', () =
 
   it('answers 503 within timeoutMs for the slots of a stopped primary while the others log in; all of them again once it is back', async () => {
     const stopped = cluster.nodes[0];
-    const tickets = Array.from({ length: 24 }, () => emulator.issueTicket());
-    const owners = await Promise.all(tickets.map(async (t) => (await cluster.ownerOf(await slotOf(keyOf(t)))).id));
-    const onStopped = tickets.filter((_, i) => owners[i] === stopped.id);
-    const onOthers = tickets.filter((_, i) => owners[i] !== stopped.id);
-    expect(onStopped.length).toBeGreaterThan(0);
-    expect(onOthers.length).toBeGreaterThan(0);
+    // Fresh tickets until 6 hash to the stopped primary's slots and 12 to the others' (at most 300 tickets).
+    const onStopped: string[] = [];
+    const onOthers: string[] = [];
+    for (let i = 0; i < 300 && (onStopped.length < 6 || onOthers.length < 12); i++) {
+      const ticket = emulator.issueTicket();
+      const owner = await cluster.ownerOf(await slotOf(keyOf(ticket)));
+      if (owner === stopped && onStopped.length < 6) onStopped.push(ticket);
+      else if (owner !== stopped && onOthers.length < 12) onOthers.push(ticket);
+    }
+    expect([onStopped.length, onOthers.length]).toEqual([6, 12]);
+    const tickets = [...onStopped, ...onOthers];
     const before = emulator.requestCount;
 
     await stopped.server.stop();
