@@ -77,7 +77,7 @@ describe.each([
       more: () => !done,
       maxMs: 60_000,
       maxPerWorker: 5000,
-    });
+    }).finally(() => scenario.catch(() => undefined)); // never leave the scenario (re)starting servers after afterAll
     await scenario;
 
     // What a user sees: 200, 401 for a replay, or 503 with Retry-After; never a hang past timeoutMs.
