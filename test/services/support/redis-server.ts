@@ -1,10 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../support/free-port';
 
-const BIN = process.env.TEST_REDIS_SERVER_BIN || 'redis-server';
+export const REDIS_SERVER_BIN = process.env.TEST_REDIS_SERVER_BIN || 'redis-server';
+const BIN = REDIS_SERVER_BIN;
+
+export interface RedisServerOptions {
+  /** Extra command-line settings, e.g. `['--cluster-enabled', 'yes']` or `['--replicaof', '127.0.0.1', '6379']`. */
+  args?: string[];
+  /** Writes this text to `<dir>/redis.conf` and passes it first (Sentinel needs a config file it can rewrite). */
+  config?: string;
+  /** Run as a Sentinel (`redis-server <conf> --sentinel`); needs `config`. */
+  sentinel?: boolean;
+}
 
 /**
  * A private redis-server that a test may stop, restart on the same port, or freeze: on 127.0.0.1, a free port, a
@@ -12,14 +22,23 @@ const BIN = process.env.TEST_REDIS_SERVER_BIN || 'redis-server';
  */
 export class RedisServer {
   private process?: ChildProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'app2wxapp-redis-'));
+  readonly dir = mkdtempSync(join(tmpdir(), 'app2wxapp-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: RedisServerOptions,
+  ) {
+    if (options.config !== undefined) writeFileSync(join(this.dir, 'redis.conf'), options.config);
+  }
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options);
     await server.restart();
     return server;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
   }
 
   get url(): string {
@@ -29,14 +48,20 @@ export class RedisServer {
   /** Starts the server (again) on its port. */
   async restart(): Promise<void> {
     if (this.process) throw new Error('redis-server is already running');
-    const child = spawn(BIN, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { args = [], config, sentinel } = this.options;
+    const argv = [
+      ...(config === undefined ? [] : [join(this.dir, 'redis.conf')]),
+      ...(sentinel ? ['--sentinel'] : []),
+      ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      ...args,
+    ];
+    const readyLine = sentinel ? '+monitor master' : 'Ready to accept connections';
+    const child = spawn(BIN, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const ready = new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('Ready to accept connections')) resolve();
+        if (output.includes(readyLine)) resolve();
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
@@ -69,6 +94,16 @@ export class RedisServer {
     await withDeadline(exited, 10_000, () => 'redis-server did not stop').catch(() => child.kill('SIGKILL'));
   }
 
+  /** Kills the server at once (SIGKILL), as a crash would, and waits until it has exited. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await withDeadline(exited, 10_000, () => 'redis-server did not die');
+  }
+
   /** Freezes the server: connections stay open, nothing is answered. */
   freeze(): void {
     this.process?.kill('SIGSTOP');
@@ -84,8 +119,7 @@ export class RedisServer {
   }
 }
 
-
-function withDeadline<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
   let timer: NodeJS.Timeout;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(message())), ms);

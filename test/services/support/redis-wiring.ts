@@ -1,9 +1,11 @@
 import { Global, type INestApplicationContext, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { createRedisClient } from './redis-clients';
 import { App2WxappModule, RedisTicketReplayStore } from '../../../lib/index';
 
-// The README's "Multi-instance deployment" wiring, used as is by both instances of the two-instance test.
+// The README's "Multi-instance deployment" wiring (clients from docs/redis.md), used as is by both instances of the
+// two-instance tests.
 
 export const REDIS = Symbol('REDIS');
 
@@ -15,11 +17,7 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [ConfigService],
       useFactory: (config: ConfigService) => {
-        const redis = new Redis(config.getOrThrow<string>('REDIS_URL'), {
-          enableOfflineQueue: false, // fail at once while disconnected instead of queueing
-          maxRetriesPerRequest: 0, // a command in flight when the connection drops fails at once
-          commandTimeout: 1000, // a stalled Redis fails the claim before timeoutMs
-        });
+        const redis = createRedisClient((name) => config.get<string>(name));
         const logger = new Logger('Redis');
         redis.on('error', (err: Error) => logger.warn(err.message));
         return redis;
@@ -29,7 +27,7 @@ export const REDIS = Symbol('REDIS');
   exports: [REDIS],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: Redis | Cluster) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
@@ -39,12 +37,12 @@ export class RedisModule implements OnApplicationShutdown {
 export const App2WxappWithRedis = App2WxappModule.forRootAsync({
   imports: [ConfigModule, RedisModule],
   inject: [ConfigService, REDIS],
-  useFactory: (config: ConfigService, redis: Redis) => ({
+  useFactory: (config: ConfigService, redis: Redis | Cluster) => ({
     userPoolId: config.getOrThrow<string>('AUTHING_USER_POOL_ID'),
     secret: config.getOrThrow<string>('AUTHING_USER_POOL_SECRET'),
     host: config.get<string>('AUTHING_HOST'),
     timeoutMs: Number(config.get('APP2WXAPP_TIMEOUT_MS') ?? 5000),
-    replayStore: new RedisTicketReplayStore(redis),
+    replayStore: new RedisTicketReplayStore(redis, { waitForReplicas: Number(config.get('REDIS_WAIT_FOR_REPLICAS') ?? 0) }),
   }),
 });
 
@@ -55,6 +53,6 @@ export function redisBackedImports(values: Record<string, string> = {}) {
 
 /** Until its Redis client is connected, an instance answers 503: the tests start using it only once it is. */
 export async function redisConnected(app: INestApplicationContext): Promise<void> {
-  const redis = app.get<Redis>(REDIS);
+  const redis = app.get<Redis | Cluster>(REDIS);
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
 }
