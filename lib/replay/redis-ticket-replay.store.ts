@@ -1,4 +1,4 @@
-import { App2WxappReplayStoreError } from '../app2wxapp.errors';
+import { App2WxappReplayStoreError } from './replay-store.errors';
 import type { TicketReplayStore } from './ticket-replay-store.interface';
 
 /**
