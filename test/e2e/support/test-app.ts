@@ -37,14 +37,20 @@ export interface TestResponse {
   text: string;
 }
 
-/** Boots a real Nest app on a real socket (127.0.0.1, free port) with the given adapter. */
-export async function startApp(adapter: AdapterName, imports: ModuleMetadata['imports'], extra: ModuleMetadata = {}): Promise<RunningApp> {
+/** Boots a real Nest app on a real socket (127.0.0.1, free port) with the given adapter; `setup` runs before it listens. */
+export async function startApp(
+  adapter: AdapterName,
+  imports: ModuleMetadata['imports'],
+  extra: ModuleMetadata = {},
+  setup?: (app: INestApplication) => void,
+): Promise<RunningApp> {
   const moduleRef = await Test.createTestingModule({
     imports,
     controllers: [LoginController, ...(extra.controllers ?? [])],
     providers: extra.providers ?? [],
   }).compile();
   const app = moduleRef.createNestApplication(adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), { logger: false });
+  setup?.(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
