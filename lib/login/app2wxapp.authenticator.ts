@@ -19,6 +19,7 @@ import { RESOLVED_OPTIONS, type ResolvedApp2WxappOptions } from '../options/app2
 import { App2WxappReplayStoreError } from '../replay/replay-store.errors';
 import { App2WxappTelemetry, type LoginTrace } from '../telemetry/app2wxapp.telemetry';
 import { POOL_CLIENT } from './login.constants';
+import { setRetryAfter } from './login-context.utils';
 import { outcomeOf, tagged } from './login-outcome';
 import { extractGraphqlTicket, extractTicket } from './ticket.extractor';
 import { ticketDigest, ticketProblem, ticketTag } from './ticket.utils';
@@ -87,7 +88,13 @@ export class App2WxappAuthenticator<TUser = unknown> {
   /** @internal Passport's entry: a request without any ticket fails softly, so that a composed guard tries on. */
   async authenticatePassport(request: any): Promise<TUser | [false, { message: string }]> {
     if (!this.options.ticketExtractor && extractTicket(request) === undefined) return [false, { message: 'No ticket was presented' }];
-    return this.authenticateRequest(request);
+    try {
+      return await this.authenticateRequest(request);
+    } catch (err) {
+      // Passport hands the strategy the request only; Express links it to its response, Fastify does not.
+      setRetryAfter(err, request?.res);
+      throw err;
+    }
   }
 
   private async login(ticket: unknown, request: unknown, trace: LoginTrace | undefined): Promise<TUser> {

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Span, Tracer } from '@opentelemetry/api';
+import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Tracer } from '@opentelemetry/api';
 import type { App2WxappTicketRejectedError, App2WxappUpstreamError } from '../client/app2wxapp-upstream.errors';
 import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
 import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
@@ -24,8 +24,16 @@ type Api = typeof import('@opentelemetry/api');
 
 const CIRCUIT_VALUES = { closed: 0, open: 1, 'half-open': 2 } as const;
 
+/** The part of an OpenTelemetry `Span` used here: declared locally so that our `.d.ts` never needs the package. */
+interface RecordedSpan {
+  isRecording(): boolean;
+  setAttribute(key: string, value: string | number): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  end(): void;
+}
+
 export interface LoginTrace {
-  readonly span: Span;
+  readonly span: RecordedSpan;
   readonly started: number;
   readonly pool: string;
 }
@@ -123,7 +131,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
               [ATTR_USER_POOL_ID]: options.userPoolId,
             },
           },
-          api.trace.setSpan(api.context.active(), login.span),
+          api.trace.setSpan(api.context.active(), login.span as Parameters<Api['trace']['setSpan']>[1]),
         )
       : undefined;
     const histogram = this.exchangeDuration!;

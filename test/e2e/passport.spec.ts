@@ -94,6 +94,8 @@ describe.each(ADAPTERS)('Passport guards on %s', (adapter) => {
       const open = await running.post(path, { ticket: emulator.issueTicket() });
       expect(open.status).toBe(503);
       expect(open.body.message).toMatch(/Authing is failing; logins are paused/);
+      // Passport hands the strategy the request only: Express links it to its response, Fastify does not.
+      expect(open.headers.get('retry-after')).toEqual(adapter === 'express' ? expect.stringMatching(/^\d+$/) : null);
       expect(emulator.requestCount).toBe(2);
     });
   });
