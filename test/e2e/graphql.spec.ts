@@ -140,6 +140,12 @@ describe.each(GRAPHQL_DRIVERS)(`GraphQL login with %s on %s (NestJS ${NEST_MAJOR
     expectWarnings(running, warning);
   });
 
+  it('an unguarded field after a login in the same mutation gets no user from @App2WxappUser()', async () => {
+    const ticket = emulator.issueTicket({ nickname: 'A' });
+    const res = await running.graphql('mutation($t: String!) { login(ticket: $t) { nickname } whoAmI }', { t: ticket });
+    expect(res.body).toEqual({ data: { login: { nickname: 'A' }, whoAmI: 'nobody' } });
+  });
+
   it('two guarded fields of one query, with two users, each answer their own user', async () => {
     const t1 = emulator.issueTicket({ unionid: 'oGqlParallelA', nickname: 'A' });
     const t2 = emulator.issueTicket({ unionid: 'oGqlParallelB', nickname: 'B' });

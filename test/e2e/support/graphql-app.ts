@@ -60,6 +60,12 @@ export class LoginResolver {
     return user;
   }
 
+  /** Not guarded: `@App2WxappUser()` must not hand it a user that another field of the operation logged in. */
+  @Mutation(() => String)
+  whoAmI(@App2WxappUser() user?: UserRow): string {
+    return user?.nickname ?? 'nobody';
+  }
+
   /** A query: its fields resolve in parallel, unlike a mutation's. */
   @Query(() => UserRow, { nullable: true })
   @UseGuards(App2WxappGuard)
