@@ -11,7 +11,7 @@ import { DEFAULT_POOL } from '../app2wxapp.constants';
 import type { App2WxappAuthenticator } from './app2wxapp.authenticator';
 import { App2WxappPoolRegistry } from './app2wxapp-pool.registry';
 import { graphqlFieldUsers } from './graphql-field-users';
-import { loginContext, setRetryAfter } from './login-context.utils';
+import { addGraphqlExtensions, loginContext, setRetryAfter } from './login-context.utils';
 
 /** Picks a pool per request, e.g. from a header, a subdomain or a route parameter. */
 export type App2WxappPoolResolver = (request: any) => string | undefined | Promise<string | undefined>;
@@ -55,6 +55,7 @@ export class App2WxappGuard implements CanActivate {
       user = await authenticator.authenticateRequest(request, context, graphqlArgs);
     } catch (err) {
       setRetryAfter(err, response);
+      if (graphqlArgs !== undefined) addGraphqlExtensions(err);
       throw err;
     }
     request.user = user;

@@ -1,4 +1,4 @@
-import { type ExecutionContext, InternalServerErrorException } from '@nestjs/common';
+import { type ExecutionContext, HttpException, HttpStatus, InternalServerErrorException } from '@nestjs/common';
 
 /** The request behind an HTTP or GraphQL context, and where its answer goes. Other contexts fail closed. */
 export interface LoginContext {
@@ -24,7 +24,9 @@ export function loginContext(context: ExecutionContext): LoginContext {
         'App2WxappGuard found no HTTP request in the GraphQL context (expected context.req or context.request)',
       );
     }
-    return { request, response: ctx.res ?? ctx.reply, graphqlArgs: args ?? {}, graphqlInfo: info ?? undefined };
+    // Nest's Apollo driver keeps only `req` in its default context; Express links the response from the request.
+    const response = ctx.res ?? ctx.reply ?? request.res;
+    return { request, response, graphqlArgs: args ?? {}, graphqlInfo: info ?? undefined };
   }
   throw new InternalServerErrorException(
     `App2WxappGuard cannot log in a "${type}" request; inject App2WxappAuthenticator and call authenticate(ticket) instead`,
@@ -37,4 +39,24 @@ export function setRetryAfter(err: unknown, response: any): void {
   if (!seconds || !response) return;
   if (typeof response.header === 'function') response.header('Retry-After', String(seconds));
   else response.setHeader?.('Retry-After', String(seconds));
+}
+
+/** The codes that Nest's Apollo driver gives these statuses; any other status is INTERNAL_SERVER_ERROR. */
+const GRAPHQL_CODES: Record<number, string> = {
+  [HttpStatus.BAD_REQUEST]: 'BAD_REQUEST',
+  [HttpStatus.UNAUTHORIZED]: 'UNAUTHENTICATED',
+  [HttpStatus.FORBIDDEN]: 'FORBIDDEN',
+  [HttpStatus.UNPROCESSABLE_ENTITY]: 'BAD_USER_INPUT',
+};
+
+/**
+ * GraphQL servers copy a thrown error's `extensions` into the answer. Mercurius has no other way to learn the status
+ * (Nest transforms HttpExceptions for Apollo only), so the guard's failures carry `{ code, status }` on every driver.
+ * Not enumerable: nothing else that serialises the exception sees it.
+ */
+export function addGraphqlExtensions(err: unknown): void {
+  if (!(err instanceof HttpException) || (err as { extensions?: unknown }).extensions !== undefined) return;
+  const status = err.getStatus();
+  const extensions = { code: GRAPHQL_CODES[status] ?? 'INTERNAL_SERVER_ERROR', status };
+  Object.defineProperty(err, 'extensions', { value: extensions, configurable: true, writable: true });
 }
