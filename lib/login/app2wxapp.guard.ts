@@ -49,9 +49,9 @@ export class App2WxappGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const { request, response, graphqlArgs, graphqlInfo } = loginContext(context);
-    const authenticator = this.fixed ?? (await this.authenticator(request));
     let user: unknown;
     try {
+      const authenticator = this.fixed ?? (await this.authenticator(request));
       user = await authenticator.authenticateRequest(request, context, graphqlArgs);
     } catch (err) {
       setRetryAfter(err, response);

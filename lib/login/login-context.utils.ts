@@ -17,7 +17,7 @@ export function loginContext(context: ExecutionContext): LoginContext {
   }
   if (type === 'graphql') {
     const [, args, ctx, info] = context.getArgs();
-    // Apollo puts the HTTP request at `req`, Mercurius at `request`.
+    // Nest's drivers put the HTTP request at `req`; a custom Mercurius context may put it at `request`.
     const request = ctx?.req ?? ctx?.request;
     if (!request) {
       throw new InternalServerErrorException(
