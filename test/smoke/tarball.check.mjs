@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 
 const ALWAYS_PACKED = /^(package\.json|README(\.md)?|LICEN[CS]E(\.md|\.txt)?)$/i;
-const SUBPATHS = ['.', './testing'];
+const SUBPATHS = ['.', './testing', './health'];
 
 /** Every file in the unpacked tarball (`package/`), as POSIX paths relative to it. */
 export function listFiles(root, dir = root) {
@@ -47,7 +47,9 @@ export function checkTarball(root) {
   check('every exports target exists', dangling.length === 0, dangling);
   // node10 resolution (`"module": "commonjs"` apps) ignores `exports`; typesVersions gives it the subpath types.
   const legacy = exportTargets(pkg.typesVersions);
-  check('typesVersions maps ./testing for node10 resolution, to real files', legacy.some((t) => t.endsWith('testing/index.d.ts')) && legacy.every(has), legacy);
+  for (const sub of ['testing', 'health']) {
+    check(`typesVersions maps ./${sub} for node10 resolution, to real files`, legacy.some((t) => t.endsWith(`${sub}/index.d.ts`)) && legacy.every(has), legacy);
+  }
 
   const js = files.filter((f) => f.endsWith('.js'));
   const esm = js.filter((f) => /^\s*(import\s[^(]|export\s)/m.test(readFileSync(join(root, f), 'utf8')));
