@@ -40,6 +40,8 @@ export interface LoginTrace {
 }
 
 export interface ExchangeTrace {
+  /** Runs `fn` with the exchange span active, so that an HTTP client instrumentation's span nests under it. */
+  run<T>(fn: () => T): T;
   status(code: number): void;
   end(outcome: App2WxappExchangeEvent['outcome'], durationMs: number, error?: App2WxappUpstreamError | App2WxappTicketRejectedError): void;
 }
@@ -102,6 +104,13 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     return { span, started: performance.now(), pool: options.pool };
   }
 
+  /** Runs `fn` with the login span active: spans that `validateUser` or the replay store make nest under it. */
+  runInLogin<T>(trace: LoginTrace | undefined, fn: () => T): T {
+    if (!trace || !trace.span.isRecording()) return fn();
+    const { context, trace: traces } = this.api!;
+    return context.with(traces.setSpan(context.active(), trace.span), fn);
+  }
+
   endLogin(trace: LoginTrace | undefined, outcome: App2WxappLoginOutcome, status: number): void {
     if (!trace) return;
     const { span } = trace;
@@ -137,6 +146,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
       : undefined;
     const histogram = this.exchangeDuration!;
     return {
+      run: (fn) => (span ? api.context.with(api.trace.setSpan(api.context.active(), span), fn) : fn()),
       status: (code) => span?.setAttribute('http.response.status_code', code),
       end: (outcome, durationMs, error) => {
         if (span) {
