@@ -33,11 +33,20 @@ function circuitValue({ state, retryInMs }: CircuitSnapshot): number {
   return state === 'open' && retryInMs <= 0 ? CIRCUIT_VALUES['half-open'] : CIRCUIT_VALUES[state];
 }
 
+/**
+ * One login's trace, opaque outside this file: its span stays out of the published `.d.ts`, which must not name
+ * `@opentelemetry/api` types, since apps without that optional peer type-check our declarations too.
+ */
 export interface LoginTrace {
-  readonly span: Span;
   readonly started: number;
   readonly pool: string;
 }
+
+interface RecordedLogin extends LoginTrace {
+  readonly span: Span;
+}
+
+const spanOf = (trace: LoginTrace): Span => (trace as RecordedLogin).span;
 
 export interface ExchangeTrace {
   /** Runs `fn` with the exchange span active, so that an HTTP client instrumentation's span nests under it. */
@@ -101,19 +110,21 @@ export class App2WxappTelemetry implements OnModuleDestroy {
       kind: this.api!.SpanKind.INTERNAL,
       attributes: { [ATTR_POOL]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId },
     });
-    return { span, started: performance.now(), pool: options.pool };
+    const trace: RecordedLogin = { span, started: performance.now(), pool: options.pool };
+    return trace;
   }
 
   /** Runs `fn` with the login span active: spans that `validateUser` or the replay store make nest under it. */
   runInLogin<T>(trace: LoginTrace | undefined, fn: () => T): T {
-    if (!trace || !trace.span.isRecording()) return fn();
+    const span = trace && spanOf(trace);
+    if (!span || !span.isRecording()) return fn();
     const { context, trace: traces } = this.api!;
-    return context.with(traces.setSpan(context.active(), trace.span), fn);
+    return context.with(traces.setSpan(context.active(), span), fn);
   }
 
   endLogin(trace: LoginTrace | undefined, outcome: App2WxappLoginOutcome, status: number): void {
     if (!trace) return;
-    const { span } = trace;
+    const span = spanOf(trace);
     if (span.isRecording()) {
       span.setAttribute(ATTR_OUTCOME, outcome);
       span.setAttribute('http.response.status_code', status);
@@ -129,7 +140,8 @@ export class App2WxappTelemetry implements OnModuleDestroy {
 
   startExchange(login: LoginTrace, options: ResolvedApp2WxappOptions): ExchangeTrace {
     const api = this.api!;
-    const span = login.span.isRecording()
+    const parent = spanOf(login);
+    const span = parent.isRecording()
       ? this.tracer!.startSpan(
           EXCHANGE_SPAN,
           {
@@ -141,7 +153,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
               [ATTR_USER_POOL_ID]: options.userPoolId,
             },
           },
-          api.trace.setSpan(api.context.active(), login.span),
+          api.trace.setSpan(api.context.active(), parent),
         )
       : undefined;
     const histogram = this.exchangeDuration!;

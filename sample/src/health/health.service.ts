@@ -50,6 +50,6 @@ export class HealthService {
   /** Down while the login pool's circuit is open, or when Authing's host refuses a connection (TLS for https). */
   private async checkUpstream(): Promise<Reachability> {
     const { upstream } = await this.app2wxapp.isHealthy('upstream', { probe: true, timeoutMs: CHECK_TIMEOUT_MS });
-    return upstream.status;
+    return upstream.status === 'up' ? 'up' : 'down';
   }
 }
