@@ -12,6 +12,7 @@ const base = {
   moduleNameMapper: {
     '^nestjs-app2wxapp$': '<rootDir>/lib/index.ts',
     '^nestjs-app2wxapp/testing$': '<rootDir>/lib/testing/index.ts',
+    '^nestjs-app2wxapp/health$': '<rootDir>/lib/health/index.ts',
   },
   modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/sample/dist', '<rootDir>/test/smoke'],
 };

@@ -74,7 +74,8 @@ export class App2WxappClient implements OnModuleDestroy {
     const started = performance.now();
     const trace = login && this.telemetry?.startExchange(login, this.options);
     try {
-      const profile = await this.policies.execute(() => this.send(ticket, limit, trace), limit);
+      const run = () => this.policies.execute(() => this.send(ticket, limit, trace), limit);
+      const profile = await (trace ? trace.run(run) : run());
       this.report('success', 200, started, trace);
       return profile;
     } catch (err) {

@@ -63,7 +63,7 @@ export class App2WxappAuthenticator<TUser = unknown> {
   async authenticate(ticket: unknown, request?: unknown): Promise<TUser> {
     const trace = this.telemetry.startLogin(this.options);
     try {
-      return this.succeeded(await this.login(ticket, request, trace), trace);
+      return this.succeeded(await this.telemetry.runInLogin(trace, () => this.login(ticket, request, trace)), trace);
     } catch (err) {
       throw this.failed(err, trace);
     }
@@ -73,13 +73,16 @@ export class App2WxappAuthenticator<TUser = unknown> {
   async authenticateRequest(request: any, context?: ExecutionContext, graphqlArgs?: unknown): Promise<TUser> {
     const trace = this.telemetry.startLogin(this.options);
     try {
-      const extractor = this.options.ticketExtractor;
-      const ticket = extractor
-        ? await this.hook(() => extractor(request, context))
-        : graphqlArgs !== undefined
-          ? extractGraphqlTicket(graphqlArgs, request)
-          : extractTicket(request);
-      return this.succeeded(await this.login(ticket, request, trace), trace);
+      const user = await this.telemetry.runInLogin(trace, async () => {
+        const extractor = this.options.ticketExtractor;
+        const ticket = extractor
+          ? await this.hook(() => extractor(request, context))
+          : graphqlArgs !== undefined
+            ? extractGraphqlTicket(graphqlArgs, request)
+            : extractTicket(request);
+        return this.login(ticket, request, trace);
+      });
+      return this.succeeded(user, trace);
     } catch (err) {
       throw this.failed(err, trace);
     }

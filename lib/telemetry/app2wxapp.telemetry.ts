@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Tracer } from '@opentelemetry/api';
+import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Span, Tracer } from '@opentelemetry/api';
 import type { App2WxappTicketRejectedError, App2WxappUpstreamError } from '../client/app2wxapp-upstream.errors';
+import type { CircuitSnapshot } from '../client/exchange.policies';
 import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
 import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
 import type { RegisteredPool } from '../login/app2wxapp-pool.registry';
@@ -24,21 +25,32 @@ type Api = typeof import('@opentelemetry/api');
 
 const CIRCUIT_VALUES = { closed: 0, open: 1, 'half-open': 2 } as const;
 
-/** The part of an OpenTelemetry `Span` used here: declared locally so that our `.d.ts` never needs the package. */
-interface RecordedSpan {
-  isRecording(): boolean;
-  setAttribute(key: string, value: string | number): unknown;
-  setStatus(status: { code: number; message?: string }): unknown;
-  end(): void;
+/**
+ * The breaker turns half-open only when a login arrives after the cooldown: a quiet pool would show "open" for ever.
+ * Once the cooldown has passed the next login is the probe, which is what half-open means to an operator.
+ */
+function circuitValue({ state, retryInMs }: CircuitSnapshot): number {
+  return state === 'open' && retryInMs <= 0 ? CIRCUIT_VALUES['half-open'] : CIRCUIT_VALUES[state];
 }
 
+/**
+ * One login's trace, opaque outside this file: its span stays out of the published `.d.ts`, which must not name
+ * `@opentelemetry/api` types, since apps without that optional peer type-check our declarations too.
+ */
 export interface LoginTrace {
-  readonly span: RecordedSpan;
   readonly started: number;
   readonly pool: string;
 }
 
+interface RecordedLogin extends LoginTrace {
+  readonly span: Span;
+}
+
+const spanOf = (trace: LoginTrace): Span => (trace as RecordedLogin).span;
+
 export interface ExchangeTrace {
+  /** Runs `fn` with the exchange span active, so that an HTTP client instrumentation's span nests under it. */
+  run<T>(fn: () => T): T;
   status(code: number): void;
   end(outcome: App2WxappExchangeEvent['outcome'], durationMs: number, error?: App2WxappUpstreamError | App2WxappTicketRejectedError): void;
 }
@@ -74,7 +86,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     this.observe = (result) => {
       for (const { options, client } of pools()) {
         const attributes = { [ATTR_POOL]: options.pool };
-        result.observe(circuit, CIRCUIT_VALUES[client.circuit.state], attributes);
+        result.observe(circuit, circuitValue(client.circuit), attributes);
         const store = options.replayStore;
         if (store instanceof MemoryTicketReplayStore) result.observe(entries, store.size, attributes);
       }
@@ -98,12 +110,21 @@ export class App2WxappTelemetry implements OnModuleDestroy {
       kind: this.api!.SpanKind.INTERNAL,
       attributes: { [ATTR_POOL]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId },
     });
-    return { span, started: performance.now(), pool: options.pool };
+    const trace: RecordedLogin = { span, started: performance.now(), pool: options.pool };
+    return trace;
+  }
+
+  /** Runs `fn` with the login span active: spans that `validateUser` or the replay store make nest under it. */
+  runInLogin<T>(trace: LoginTrace | undefined, fn: () => T): T {
+    const span = trace && spanOf(trace);
+    if (!span || !span.isRecording()) return fn();
+    const { context, trace: traces } = this.api!;
+    return context.with(traces.setSpan(context.active(), span), fn);
   }
 
   endLogin(trace: LoginTrace | undefined, outcome: App2WxappLoginOutcome, status: number): void {
     if (!trace) return;
-    const { span } = trace;
+    const span = spanOf(trace);
     if (span.isRecording()) {
       span.setAttribute(ATTR_OUTCOME, outcome);
       span.setAttribute('http.response.status_code', status);
@@ -119,7 +140,8 @@ export class App2WxappTelemetry implements OnModuleDestroy {
 
   startExchange(login: LoginTrace, options: ResolvedApp2WxappOptions): ExchangeTrace {
     const api = this.api!;
-    const span = login.span.isRecording()
+    const parent = spanOf(login);
+    const span = parent.isRecording()
       ? this.tracer!.startSpan(
           EXCHANGE_SPAN,
           {
@@ -131,11 +153,12 @@ export class App2WxappTelemetry implements OnModuleDestroy {
               [ATTR_USER_POOL_ID]: options.userPoolId,
             },
           },
-          api.trace.setSpan(api.context.active(), login.span as Parameters<Api['trace']['setSpan']>[1]),
+          api.trace.setSpan(api.context.active(), parent),
         )
       : undefined;
     const histogram = this.exchangeDuration!;
     return {
+      run: (fn) => (span ? api.context.with(api.trace.setSpan(api.context.active(), span), fn) : fn()),
       status: (code) => span?.setAttribute('http.response.status_code', code),
       end: (outcome, durationMs, error) => {
         if (span) {

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 
 // npm packs every README* and CHANGELOG* whatever "files" says; the Chinese README and the changelog are meant for users too.
 const ALWAYS_PACKED = /^(package\.json|README(\.zh-CN)?(\.md)?|CHANGELOG\.md|LICEN[CS]E(\.md|\.txt)?)$/i;
-const SUBPATHS = ['.', './testing'];
+const SUBPATHS = ['.', './testing', './health'];
 
 /** Every file in the unpacked tarball (`package/`), as POSIX paths relative to it. */
 export function listFiles(root, dir = root) {
@@ -48,7 +48,9 @@ export function checkTarball(root) {
   check('every exports target exists', dangling.length === 0, dangling);
   // node10 resolution (`"module": "commonjs"` apps) ignores `exports`; typesVersions gives it the subpath types.
   const legacy = exportTargets(pkg.typesVersions);
-  check('typesVersions maps ./testing for node10 resolution, to real files', legacy.some((t) => t.endsWith('testing/index.d.ts')) && legacy.every(has), legacy);
+  for (const sub of ['testing', 'health']) {
+    check(`typesVersions maps ./${sub} for node10 resolution, to real files`, legacy.some((t) => t.endsWith(`${sub}/index.d.ts`)) && legacy.every(has), legacy);
+  }
 
   const js = files.filter((f) => f.endsWith('.js'));
   const esm = js.filter((f) => /^\s*(import\s[^(]|export\s)/m.test(readFileSync(join(root, f), 'utf8')));

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { App2WxappHealthIndicator } from 'nestjs-app2wxapp/health';
 import type { Database } from '../database/database.interface';
 import { InjectDatabase } from '../database/database.providers';
 import type { UpstreamConnection } from '../upstream/upstream-connection.interface';
 import { InjectUpstream } from '../upstream/upstream.providers';
-import { probeTcp } from './tcp-probe';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -22,6 +22,7 @@ export class HealthService {
   constructor(
     @InjectDatabase() private readonly database: Database,
     @InjectUpstream() private readonly upstream: UpstreamConnection,
+    @Inject(App2WxappHealthIndicator) private readonly app2wxapp: App2WxappHealthIndicator,
   ) {}
 
   async check(): Promise<HealthReport> {
@@ -46,7 +47,9 @@ export class HealthService {
     return Promise.race([query, timeout]).finally(() => clearTimeout(timer));
   }
 
+  /** Down while the login pool's circuit is open, or when Authing's host refuses a connection (TLS for https). */
   private async checkUpstream(): Promise<Reachability> {
-    return (await probeTcp(this.upstream.host, CHECK_TIMEOUT_MS)) ? 'up' : 'down';
+    const { upstream } = await this.app2wxapp.isHealthy('upstream', { probe: true, timeoutMs: CHECK_TIMEOUT_MS });
+    return upstream.status === 'up' ? 'up' : 'down';
   }
 }

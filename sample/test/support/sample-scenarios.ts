@@ -291,6 +291,22 @@ export function describeSampleScenarios(label: string, makeDatabase: MakeDatabas
         expect(health.body).toEqual({ status: 'ok', database: 'up', upstream: 'up', mode: 'authing' });
       });
 
+      it("reports the upstream as down while the login pool's circuit is open, with 503", async () => {
+        const sample = await start(authingEnv());
+        authing.failNext('http500', 5); // the default threshold
+        for (let i = 0; i < 5; i++) {
+          expect((await sample.http.post(LOGIN, { ticket: authing.issueTicket(newPerson()) })).status).toBe(502);
+        }
+        const before = authing.requestCount;
+        const health = await sample.http.get('/health');
+        expect(health.status).toBe(503);
+        expect(health.body).toEqual({ status: 'degraded', database: 'up', upstream: 'down', mode: 'authing' });
+        expect(authing.requestCount).toBe(before); // the check sent no exchange
+        expect(sample.logs.lines).toContainEqual(
+          expect.objectContaining({ level: 'warn', message: expect.stringContaining('Circuit of pool default opened') }),
+        );
+      });
+
       it('reports an unreachable upstream as down, with 503', async () => {
         const closed = await App2WxappEmulator.start({ userPoolId: 'gone' });
         const deadUrl = closed.url;

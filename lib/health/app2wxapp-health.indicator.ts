@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { DEFAULT_POOL } from '../app2wxapp.constants';
+import { App2WxappPoolRegistry } from '../login/app2wxapp-pool.registry';
+import { probeUpstream } from './upstream.probe';
+
+const DEFAULT_PROBE_TIMEOUT_MS = 1000;
+
+export interface App2WxappHealthCheckOptions {
+  /** The pool to check: `'default'` unless given. */
+  pool?: string;
+  /** Also open a connection to the upstream host (and a TLS handshake for https). Default false. */
+  probe?: boolean;
+  /** Bound of the probe. Default 1000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * A Terminus health indicator for one pool: down while its circuit breaker is open (with the seconds until the next
+ * probe), and with `probe: true` down when the upstream host does not accept a connection. It never sends an
+ * exchange, so it never spends a ticket and never carries the secret.
+ */
+@Injectable()
+export class App2WxappHealthIndicator {
+  constructor(
+    @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
+    @Inject(App2WxappPoolRegistry) private readonly pools: App2WxappPoolRegistry,
+  ) {}
+
+  async isHealthy<const Key extends string = 'app2wxapp'>(
+    key: Key = 'app2wxapp' as Key,
+    options: App2WxappHealthCheckOptions = {},
+  ): Promise<HealthIndicatorResult<Key>> {
+    const indicator = this.health.check(key);
+    const pool = options.pool ?? DEFAULT_POOL;
+    const entry = this.pools.get(pool);
+    if (!entry) return indicator.down({ pool, message: `No App2WxappModule registers the pool "${pool}"` });
+
+    const { state, retryInMs } = entry.client.circuit;
+    if (state === 'open' && retryInMs > 0) {
+      return indicator.down({ pool, circuit: 'open', retryInSeconds: Math.ceil(retryInMs / 1000) });
+    }
+    // Open with its cooldown over: the breaker lets the next login through as its probe.
+    const circuit = state === 'open' ? 'half-open' : state;
+    if (!options.probe) return indicator.up({ pool, circuit });
+
+    const probe = await probeUpstream(entry.options, options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+    return probe.reachable
+      ? indicator.up({ pool, circuit, upstream: 'reachable' })
+      : indicator.down({ pool, circuit, upstream: 'unreachable', reason: probe.reason });
+  }
+}
