@@ -13,6 +13,7 @@ import { App2WxappTicketRejectedError, App2WxappUpstreamError } from './app2wxap
 import type { App2WxappProfile } from './app2wxapp-profile.interface';
 import { type CircuitSnapshot, ExchangePolicies, noTimeLeft } from './exchange.policies';
 import { type Deadline, deadline } from './deadline.utils';
+import { type KeepAliveAgent, keepAliveAgent } from './keep-alive.agent';
 import { readAnswer } from './upstream-answer.reader';
 
 /** Errors after which one immediate retry is safe: the request provably never reached Authing. */
@@ -29,6 +30,7 @@ export class App2WxappClient implements OnModuleDestroy {
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
   private readonly policies: ExchangePolicies;
   /** One pool, one set of keep-alive connections, closed when idle before a load balancer would. */
+  private readonly keepAlive: KeepAliveAgent;
   private readonly agent: HttpAgent;
   /** For the one retry after a stale connection: a new connection, never a reused one. */
   private readonly freshAgent: HttpAgent;
@@ -40,9 +42,10 @@ export class App2WxappClient implements OnModuleDestroy {
     @Optional() @Inject(App2WxappTelemetry) private readonly telemetry?: App2WxappTelemetry,
   ) {
     this.policies = new ExchangePolicies(options, this.logger);
-    const Agent = new URL(options.host).protocol === 'https:' ? HttpsAgent : HttpAgent;
-    this.agent = new Agent({ keepAlive: true, timeout: options.keepAliveIdleMs });
-    this.freshAgent = new Agent({ keepAlive: false });
+    const https = new URL(options.host).protocol === 'https:';
+    this.keepAlive = keepAliveAgent(https, options.keepAliveIdleMs);
+    this.agent = this.keepAlive.agent;
+    this.freshAgent = https ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   }
 
   /** The pool this client exchanges tickets for. */
@@ -86,7 +89,7 @@ export class App2WxappClient implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.agent.destroy();
+    this.keepAlive.destroy();
     this.freshAgent.destroy();
   }
 
