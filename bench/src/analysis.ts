@@ -1,66 +1,90 @@
 /**
- * What the CPU profiles and probes showed when the targets were missed (2026-11-21, this repository's 2-core
- * machine). Kept as text beside the generated tables: re-measure with `BENCH_CPU_PROF=1 npm run bench` after a change.
+ * What the CPU profiles and A/B runs showed (2027-01, this repository's 2-core machine: AMD EPYC, Node 20.20.2,
+ * NestJS 11.2). Kept as text beside the generated tables: re-measure with `BENCH_CPU_PROF=1 npm run bench`.
  */
-export const ANALYSIS = `## Why the targets are missed, and what was changed
+export const ANALYSIS = `## What was changed, and what each change moved
 
-### Throughput and CPU per login
+Measured on the same machine, before → after each change. "In-process" is section 5's module's own CPU per login
+on an Express request (guard − baseline), as medians of 5 rounds in two runs; "HTTP" is the app's CPU per login,
+module − baseline, in one Express app with both routes alternating (4 rounds of 6 000 logins each).
 
-The module costs about 1.3 times the baseline's CPU per login, so at saturation it serves about 0.75–0.8 of the
-baseline's logins per second (the app process is the bottleneck: it runs at 100–120 % of a core, the emulator at
-about 15 %). The baseline is lean: it has no replay protection, no deadline, no resilience policies, no Passport and no
-typed profile, and each of those costs a few to a few dozen microseconds. To reach 0.95 the module would have to add
-no more than about 35 µs per login on this machine; Passport alone costs more than that on Express.
+| change | files | figure before → after |
+|---|---|---|
+| Passport off the guard's path (the pipeline issue) | \`lib/login\` | Express throughput ratio 0.76 → 0.85 (a run at 19:45 under a load average of 2.5–12, the last before this work) |
+| The benchmark timed building an Express request (\`new IncomingMessage\` + \`setPrototypeOf\`) in the guard rows only; now requests and contexts are built before the clock for the baseline and the guards alike | \`bench/src/overhead.process.ts\` | in-process, same code: 19.6 → 16.8–18.1 µs |
+| The deadline's \`AbortController\`, timer and listeners only when a signal is asked for (an asynchronous replay store, a wait in the bulkhead's queue, an outer signal); otherwise axios's \`timeout\` is the time left. A synchronous claim for the built-in store | \`deadline.utils.ts\`, \`app2wxapp.client.ts\`, \`app2wxapp.authenticator.ts\` | in-process 16.8–18.1 → 14.1–14.8 µs (with the store below: the two only pay together, since an asynchronous claim makes the signal) |
+| Replay store: 96-bit fingerprints and an expiry per slot in typed arrays instead of a \`Map\` of 64-character keys | \`lib/replay\` | bytes per claim about 150 (\"100 000 entries, about 15 MB\") → 65 at 645 000 claims (section 6); no per-claim objects for the GC to copy or promote; default bound 100 000 → 1 000 000 claims, i.e. 833 → 8 333 sustained new logins/s over the default 120 s |
+| The profile is a class: \`toJSON\` on the prototype instead of a \`defineProperty\` per login, the parsed answer becomes \`raw\` instead of a copy; \`crypto.hash\` for the digest (0.4 against 1.0 µs) | \`app2wxapp-profile.mapper.ts\`, \`ticket.utils.ts\` | in-process 14.1–14.8 → 8.2–11.3 µs |
+| Guard: HTTP requests skip the context object that GraphQL needs; telemetry: an exchange trace is a class, not two closures | \`app2wxapp.guard.ts\`, \`app2wxapp.telemetry.ts\` | no measurable change (9.6–10.1 µs) |
+| Keep-alive agent: idle connections closed by a timestamp on \`free\` and one sweep timer, not the agent's \`timeout\` (which re-armed a socket timer on every request) | \`keep-alive.agent.ts\`, \`app2wxapp.client.ts\` | HTTP +60 → +40 µs |
+| Together, in full runs | | Express throughput ratio 0.85 → 0.94, Fastify 0.88 (0.61 under load) → 0.94; app CPU per login above the baseline +123 → +64 µs (Express), +104 → +58 µs (Fastify) |
 
-V8 CPU profiles of separate module-only and baseline-only Express runs (18 000 logins each, 10 connections,
-\`BENCH_CPU_PROF=1\`), compared per login (app CPU, self time), after the fixes below: **+197 µs per login** (841 against
-644 µs), of which:
+Telemetry is unchanged in what it records (span names, attributes, outcomes); without an SDK a login's OTel calls
+measured 24 ns (span) and 11 ns (histogram), so they were left as they are.
 
-| cause | µs per login | detail |
-|---|---:|---|
-| Passport: \`passport.authenticate\`, \`@nestjs/passport\`'s \`AuthGuard\`, Nest's guard pipeline | ≈ 44 | 22.6 µs is passport's \`authenticate\` itself. It adds seven properties to the request (\`login\`, \`logIn\`, \`logout\`, \`logOut\`, \`isAuthenticated\`, \`isUnauthenticated\`, \`_sessionManager\`); Express replaces the prototype of every request (\`Object.setPrototypeOf(req, app.request)\`), after which V8 builds new hidden classes for each added property: those seven stores take 13.7 µs on such a request, 0.1 µs on a plain \`IncomingMessage\` (measured alone). A probe route with a do-nothing Passport strategy costs 83 µs per login more than the same route behind a do-nothing Nest guard. |
-| garbage collection | ≈ 23 | more objects per login: the mapped profile and its \`raw\` copy, the deadline's AbortController, Passport's per-request strategy object and five closures, the hidden classes above; the replay store's keys live on into the old generation |
-| answer parsing, profile mapping, \`toJSON\` | ≈ 25 | \`data\`, \`oauth\` and \`metadata\` are parsed and \`raw\` is copied; \`JSON.stringify\` leaves its fast path for an object with \`toJSON\` |
-| deadline and abort listeners | ≈ 21 | one \`AbortController\` per login (6.6 µs to create on Node 20) and three listener add/remove pairs (replay claim, exchange, axios) |
-| replay protection: SHA-256 of the ticket, memory-store claim | ≈ 8 | |
-| more promise hops | ≈ 7 | |
-| everything else | ≈ 60 | spread over many frames, none above 2 µs (axios config merging, the profile's extra fields, ...) |
+## Targets still missed
 
-### Latency at an equal load
+### Throughput 0.94 against 0.95 (Express and Fastify)
 
-At 30 % of the baseline's throughput both routes answer in about 2 ms at p50, within a fraction of a millisecond of
-each other; the module's p99 is a few milliseconds higher because of garbage-collection pauses, not queueing. A run
-has only 500–750 logins per route, so its p99 is the fifth-slowest one or so and moves by several milliseconds from
-one full run to the next (over the last four full runs on this machine: Express +5.6 to +7.4 ms, Fastify +1.2 to
-+4.0 ms, slow upstream −7.7 to +6.0 ms). With \`--trace-gc\` at 330 logins/s on Express, the module's app has 52
-scavenges with the longest at about 5 ms, the baseline's 43 with the longest at about 2.2 ms. Without the replay
-store (\`replayStore: false\`) the module's p99 drops by about 2 ms (16.5 → 14.4 ms; baseline 8.0 ms), the store's
-keys being promoted to the old generation.
+The module's own code is now about 10 µs per login in-process, but in a real app the module's route costs 40–60 µs
+more CPU than the baseline's. Per-thread CPU (\`/proc/<pid>/task\`) of one Express app, 10 000 logins per route:
+main thread +27 µs, V8/libuv threads +6 µs. The rest is on the HTTP path that the in-process run does not
+exercise. A V8 CPU profile of module-only and baseline-only runs (33 000 logins each), self time per login, module −
+baseline:
 
-### Slow upstream
+\`\`\`
+  +7.1 µs  mergeConfig (axios)               our 11 request options are merged twice per request (post alias, _request)
+  +1.8 µs  ownEnumerableKeys, forEach (axios) the same merge
+  +2.9 µs  stringify (express)               res.json calls the profile's toJSON, then a Date's toJSON
+  +2.8 µs  activateHttp + tryActivate        Nest's guard pipeline (an ExecutionContextHost per request) and ours
+  +0.6 µs  switchToHttp, @App2WxappUser()    a custom param decorator builds a second context per request
+  +6.6 µs  readAnswer + parseUpstreamAnswer  JSON.parse of the envelope and of data (the baseline: 9.3 µs for the same)
+  +2.9 µs  hash                              the ticket's SHA-256 (replay protection)
+\`\`\`
+
+Tried and not kept: calling \`axiosRef.request()\` instead of \`post()\` saves one of the two merges (about 3 µs), but
+apps and our unit tests mock \`HttpService.axiosRef.post\`; lazy parsing of \`oauth\`/\`metadata\` saves nothing on a
+route that returns the profile, since serialising it reads every field. Left: a private axios instance (loses
+\`HttpService\` overrides and interceptors), fewer request options. Throughput itself moves by ±5 % between rounds
+on this shared machine (see each section's rounds).
+
+### Module's own CPU in-process ≤ 15 µs
+
+Met in quiet runs (8.2–11.3 µs, five runs); the full run above can land near or above the line because section 6's
+store soak and other work share the 2 cores while section 5 runs (its baseline itself moved from 27.7 to 33.8 µs
+between runs).
+
+## Latency at an equal load
+
+The module's p99 is now within about ±2 ms of the baseline's at 30 % load: fewer objects per login (no
+\`AbortController\`, no profile copy, no per-claim key strings) mean fewer and shorter scavenges. A run has 450–700
+logins per route, so its p99 is the fifth-slowest or so and moves by several milliseconds between rounds.
+
+## The replay store
+
+\`MemoryTicketReplayStore\` keeps, per claim, a 96-bit fingerprint (three 32-bit words) and an expiry (a double, on
+\`performance.now()\`) in typed arrays, open addressing with linear probing at most half full, and backward-shift
+deletion (no tombstones). For the module's keys (\`<pool prefix><64-hex SHA-256>\`) the fingerprint is the first 96
+bits of the digest, mixed with a hash of the prefix; other keys are hashed. A collision makes the second ticket
+"already used" — a 401 for one user, never a second login; with a million live claims the chance per new ticket is
+10^6 / 2^96 ≈ 10^-23, and an attacker would need about 2^96 SHA-256 evaluations to aim at someone's ticket. Expired
+claims are swept 8 slots per claim, and all at once when the store is full; when full of live claims it answers 503
+and remembers when the earliest one expires, so a flood of refusals costs no repeated sweeps. The table starts at
+1 024 slots and doubles as it fills, up to 2 097 152 slots (40 MB) for the default 1 000 000 claims; a doubling
+rehashes every live claim (55 ms at 512 000 claims, once in a process's life). Expiry is per slot, not per
+time bucket: with no objects per claim, a per-slot double costs 8 bytes and keeps expiry exact to the millisecond.
+
+## Slow upstream
 
 With 500 connections as fast as they go, neither route can serve the 5 000 logins/s that 500 connections at 100 ms
-would need: both are bound by the app's CPU, their p99 is up to seconds of queueing, and the difference follows the
-CPU cost per login. At an equal, even load the module adds a fraction of a millisecond at p50 to a 100 ms exchange,
-and a few milliseconds at p99, for the reason above. The module's default
-\`maxConcurrentExchanges\` (256) would cap one process at 2 560 logins/s with a 100 ms upstream; this machine never gets
-near it (about 1 000 logins/s), a faster one could.
+would need: both are bound by the app's CPU, their p99 is queueing, and the difference follows the CPU cost per
+login. At an even load the module adds a fraction of a millisecond at p50 to a 100 ms exchange. The default
+\`maxConcurrentExchanges\` (256) caps one process at 2 560 logins/s with a 100 ms upstream.
 
-### Changed in lib/ because of these measurements
+## The deadline without a signal
 
-- **Deadlines** (\`lib/abort.utils.ts\` \`deadline()\`, used by the strategy and the client): one \`AbortController\` with
-  a timer that is cleared as soon as the claim and exchange settle, instead of \`AbortSignal.timeout\` in the strategy
-  plus \`AbortSignal.timeout\` and \`AbortSignal.any\` in the client on every login. On Node 20 a timeout signal stays
-  alive, with its timer and a weakly held signal, for the whole timeout (5 s), and \`AbortSignal.any\` adds a composite
-  signal. Soak of 200 000 logins, before → after: RSS growth +102 MB → +4 MB, peak RSS 291 → 201 MB, throughput
-  2 025 → 2 286 logins/s; Express, app CPU per login 884 → 847 µs (A/B in one run, same machine).
-- **One deadline per login**: the exchange reuses the guard's deadline when that one ends first instead of making a
-  second \`AbortController\` (strategy cost in section 5: 13 → 6.5 µs).
-
-### Options not taken here
-
-- A guard that calls the strategy's \`validate\` without \`passport.authenticate\` (keeping the Passport strategy
-  registered for \`AuthGuard('app2wxapp')\`) would remove most of the Passport row: about 80 µs per login on Express.
-- Deadlines without \`AbortController\` (a timer promise for the claim and the queue, axios's own \`timeout\` set to the
-  time left) would remove most of the deadline row.
+When no signal exists, axios's \`timeout\` (set to the time left) bounds a login: a wall-clock timer until the
+answer's headers arrive, then the socket's idle timeout. The hang tests (\`test/e2e/resilience.spec.ts\`) pass
+unchanged. An upstream that sends its headers in time and then drips its body with pauses shorter than the time
+left is not cut at the deadline on this path, only by \`maxContentLength\` (1 MB) or a longer pause.
 `;

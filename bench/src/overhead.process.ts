@@ -8,7 +8,8 @@ import { ModuleRef } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import axios, { type AxiosAdapter } from 'axios';
-import { App2WxappAuthenticator, App2WxappClient, App2WxappGuard, App2WxappStrategy } from 'nestjs-app2wxapp';
+import { AuthGuard } from '@nestjs/passport';
+import { App2WxappAuthenticator, App2WxappClient, App2WxappGuard } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { BaselineController } from './app/baseline.controller';
 import { BenchAppModule } from './app/bench-app.module';
@@ -21,9 +22,11 @@ export interface OverheadConfig {
   logins: number;
   rounds: number;
   warmup: number;
+  /** Only these variants (e.g. for a CPU profile of one path); default all. */
+  only?: OverheadVariant[];
 }
 
-export type OverheadVariant = 'baseline' | 'client' | 'strategy' | 'guard' | 'guardExpress';
+export type OverheadVariant = 'baseline' | 'client' | 'authenticator' | 'guard' | 'guardExpress' | 'passportExpress';
 
 export interface OverheadResult {
   logins: number;
@@ -105,35 +108,48 @@ async function main(): Promise<void> {
 
   const baseline = moduleRef.get(BaselineController);
   const client = moduleRef.get(App2WxappClient);
-  const strategy = new App2WxappStrategy(moduleRef.get(App2WxappAuthenticator));
+  const authenticator = moduleRef.get(App2WxappAuthenticator);
   const guard = await moduleRef.get(ModuleRef).create(App2WxappGuard);
+  // The Passport-composed route's guard; the module registered the 'app2wxapp' strategy when it initialised.
+  const passportGuard = new (AuthGuard('app2wxapp'))();
   const response = { setHeader() {}, header() {} };
   const socket = new Socket();
   // The prototype Express gives every request (express is reached through Nest's adapter, not imported directly).
   const expressRequest: object = new ExpressAdapter().getInstance<{ request: object }>().request;
-  const guarded = async (request: IncomingMessage & { body: unknown; user?: unknown }) => {
-    await guard.canActivate(httpContext(request, response));
-    if (!request.user) throw new Error('the guard let a request through without a user');
-    return request.user;
+
+  type Request = IncomingMessage & { body: { ticket: string }; user?: unknown };
+  /** What the HTTP server hands over: built before the clock starts, for the baseline and the guards alike. */
+  const nodeRequest = (ticket: string): Request => Object.assign(new IncomingMessage(socket), { body: { ticket } });
+  // Object.setPrototypeOf(req, app.request), as Express does to every request.
+  const expressRequestOf = (ticket: string): Request =>
+    Object.assign(Object.setPrototypeOf(new IncomingMessage(socket), expressRequest), { body: { ticket } });
+  type Input = { ticket: string; request: Request; context: ExecutionContext };
+  const guarded = (canActivate: (context: ExecutionContext) => Promise<boolean> | boolean | unknown) => async (input: Input) => {
+    await canActivate(input.context);
+    if (!input.request.user) throw new Error('the guard let a request through without a user');
+    return input.request.user;
   };
 
-  const variants: Record<OverheadVariant, (ticket: string) => Promise<unknown>> = {
-    baseline: (ticket) => baseline.login({ ticket }),
-    client: (ticket) => client.exchangeTicket(ticket),
-    strategy: (ticket) => strategy.validate({ body: { ticket }, headers: {} }),
-    // A real IncomingMessage, as Node hands it over: Passport adds its methods to it.
-    guard: (ticket) => guarded(Object.assign(new IncomingMessage(socket), { body: { ticket } })),
-    // The same, with the prototype Express gives every request (Object.setPrototypeOf(req, app.request)).
-    guardExpress: (ticket) => guarded(Object.assign(Object.setPrototypeOf(new IncomingMessage(socket), expressRequest), { body: { ticket } })),
+  const variants: Record<OverheadVariant, { request?: (ticket: string) => Request; run: (input: Input) => Promise<unknown> }> = {
+    // The controller's own work on the body of an Express request (Nest's @Body() hands it over).
+    baseline: { request: expressRequestOf, run: (input) => baseline.login(input.request.body) },
+    client: { run: (input) => client.exchangeTicket(input.ticket) },
+    authenticator: { run: (input) => authenticator.authenticate(input.ticket) },
+    guard: { request: nodeRequest, run: guarded((context) => guard.canActivate(context)) },
+    guardExpress: { request: expressRequestOf, run: guarded((context) => guard.canActivate(context)) },
+    passportExpress: { request: expressRequestOf, run: guarded((context) => passportGuard.canActivate(context)) },
   };
   let issued = 0;
   const cpuPerLogin = async (variant: OverheadVariant, logins: number): Promise<number> => {
-    const batch = tickets(logins, issued);
+    const { request, run } = variants[variant];
+    const inputs = tickets(logins, issued).map((ticket): Input => {
+      const req = request?.(ticket) ?? ({ body: { ticket } } as Request);
+      return { ticket, request: req, context: httpContext(req, response) };
+    });
     issued += logins;
-    const fn = variants[variant];
     const start = process.cpuUsage();
     for (let i = 0; i < logins; i++) {
-      const user = (await fn(batch[i])) as { id?: string; user?: { _id?: string } };
+      const user = (await run(inputs[i])) as { id?: string; user?: { _id?: string } };
       if (!(user?.id ?? user?.user?._id)) throw new Error(`${variant}: login ${i} produced no user`);
     }
     const used = process.cpuUsage(start);
@@ -144,7 +160,7 @@ async function main(): Promise<void> {
     {},
     {
       run: async (): Promise<OverheadResult> => {
-        const order = Object.keys(variants) as OverheadVariant[];
+        const order = (config.only ?? Object.keys(variants)) as OverheadVariant[];
         for (const variant of order) await cpuPerLogin(variant, config.warmup);
         const cpu = Object.fromEntries(order.map((v) => [v, [] as number[]])) as Record<OverheadVariant, number[]>;
         for (let round = 0; round < config.rounds; round++) {

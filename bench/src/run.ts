@@ -7,9 +7,10 @@ import { FULL, type Plan, SMOKE } from './plan';
 import { type BenchResults, renderResults } from './report';
 import { compare, type CompareResult } from './scenarios/compare';
 import { overhead } from './scenarios/overhead';
+import { replaySoak } from './scenarios/replay-soak';
 import { soak } from './scenarios/soak';
 
-const SCENARIOS = ['express', 'fastify', 'slow', 'soak', 'overhead'] as const;
+const SCENARIOS = ['express', 'fastify', 'slow', 'soak', 'overhead', 'replay'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /**
@@ -47,6 +48,18 @@ async function main(): Promise<void> {
     return out;
   };
 
+  // Needs wall-clock time (longer than the ticket lifetime) but hardly any CPU: it runs beside the other scenarios.
+  let replay: Promise<void> | undefined;
+  if (selected('replay')) {
+    results.loadAverages.replay = loadavg()[0];
+    log(`0. replay store at ${plan.replay.rate} claims/s for ${plan.replay.seconds} s, in the background`);
+    replay = replaySoak(plan.replay).then((r) => {
+      results.replay = r;
+      log(`  replay store: ${r.claims} claims at ${r.achievedRate.toFixed(0)}/s, ${r.full} refused as full, ${r.refused} false "already used", ` +
+        `at most ${r.maxSize} entries, ${r.bytesPerEntry.toFixed(1)} bytes per entry`);
+    });
+  }
+
   results.express = await step('express', '1. module vs baseline, Express', () => compare(plan.express, log));
   results.fastify = await step('fastify', '2. module vs baseline, Fastify', () => compare(plan.fastify, log));
   results.slow = await step('slow', '3. slow upstream', () => compare(plan.slow, log));
@@ -56,6 +69,10 @@ async function main(): Promise<void> {
     log(`  µs CPU per login: ${Object.entries(o.medians).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
     return o;
   });
+  if (replay) {
+    log('waiting for the replay store soak');
+    await replay;
+  }
   results.seconds = (performance.now() - started) / 1000;
 
   const markdown = renderResults(results);
@@ -83,9 +100,9 @@ function rerender(source: string): void {
 }
 
 function countFailures(r: BenchResults): number {
-  const pairs = (c?: CompareResult) => (c ? [...c.saturated.module, ...c.saturated.baseline, ...(c.fixedRate ? [...c.fixedRate.module, ...c.fixedRate.baseline] : [])] : []);
+  const pairs = (c?: CompareResult) => (c ? [...c.saturated.module, ...c.saturated.baseline, ...(c.saturated.passport ?? []), ...(c.fixedRate ? [...c.fixedRate.module, ...c.fixedRate.baseline] : [])] : []);
   const runs = [...pairs(r.express), ...pairs(r.fastify), ...pairs(r.slow)];
-  return runs.reduce((n, run) => n + failureCount(run), 0) + (r.soak ? failureCount(r.soak) : 0);
+  return runs.reduce((n, run) => n + failureCount(run), 0) + (r.soak ? failureCount(r.soak) : 0) + (r.replay ? r.replay.full + r.replay.refused : 0);
 }
 
 main().catch((err) => {

@@ -1,38 +1,95 @@
 import type { App2WxappProfile } from './app2wxapp-profile.interface';
 import { isRecord } from './upstream-answer.parser';
 
-/** Maps Authing's user object to the typed profile. Never throws on malformed optional fields. */
+/**
+ * Maps Authing's user object to the typed profile. Never throws on malformed optional fields. Takes `user` over (it
+ * is the answer just parsed): it becomes `raw`, with its `oauth` and `metadata` JSON strings parsed in place where
+ * they are valid, instead of a copy per login.
+ */
 export function mapProfile(user: Record<string, unknown>, userPoolId: string): App2WxappProfile {
   const oauth = parseJsonObject(user.oauth);
-  const metadata = parseJsonValue(user.metadata);
-  const raw: Record<string, unknown> = { ...user };
-  if (oauth) raw.oauth = oauth;
-  if (metadata.ok) raw.metadata = metadata.value;
-
-  const profile: App2WxappProfile = {
-    id: user._id as string,
-    userPoolId: str(user.userPoolId) ?? str(user.registerInClient) ?? userPoolId,
-    openid: str(user.openid) ?? str(oauth?.openid),
-    unionid: str(user.unionid) ?? str(oauth?.unionid),
-    username: str(user.username),
-    nickname: str(user.nickname) ?? str(oauth?.nickName),
-    photo: str(user.photo) ?? str(oauth?.avatarUrl),
-    phone: str(user.phone) ?? str(oauth?.phone),
-    email: str(user.email),
-    gender: gender(oauth?.gender ?? user.gender),
-    language: str(oauth?.language),
-    city: str(oauth?.city),
-    province: str(oauth?.province),
-    country: str(oauth?.country),
-    token: str(user.token),
-    tokenExpiredAt: date(user.tokenExpiredAt),
-    blocked: isFlagSet(user.blocked),
-    raw,
-  };
-  // Keeps Authing's token and the raw object out of a response body by accident: `res.json(profile)` drops them.
-  Object.defineProperty(profile, 'toJSON', { value: profileToJson, enumerable: false });
-  return profile;
+  if (oauth) user.oauth = oauth;
+  if (typeof user.metadata === 'string') {
+    const metadata = parseJsonValue(user.metadata);
+    if (metadata !== INVALID) user.metadata = metadata;
+  }
+  return new Profile(user, userPoolId, oauth);
 }
+
+/**
+ * A class, so that every profile shares one hidden class and `toJSON` lives on the prototype (defining it on each
+ * object made V8 copy the object's map per login).
+ */
+class Profile implements App2WxappProfile {
+  id: string;
+  userPoolId?: string;
+  openid?: string;
+  unionid?: string;
+  username?: string;
+  nickname?: string;
+  photo?: string;
+  phone?: string;
+  email?: string;
+  gender?: number;
+  language?: string;
+  city?: string;
+  province?: string;
+  country?: string;
+  token?: string;
+  tokenExpiredAt?: Date;
+  blocked: boolean;
+  raw: Record<string, unknown>;
+
+  constructor(user: Record<string, unknown>, userPoolId: string, oauth: Record<string, unknown> | undefined) {
+    this.id = user._id as string;
+    this.userPoolId = str(user.userPoolId) ?? str(user.registerInClient) ?? userPoolId;
+    this.openid = str(user.openid) ?? str(oauth?.openid);
+    this.unionid = str(user.unionid) ?? str(oauth?.unionid);
+    this.username = str(user.username);
+    this.nickname = str(user.nickname) ?? str(oauth?.nickName);
+    this.photo = str(user.photo) ?? str(oauth?.avatarUrl);
+    this.phone = str(user.phone) ?? str(oauth?.phone);
+    this.email = str(user.email);
+    this.gender = gender(oauth?.gender ?? user.gender);
+    this.language = str(oauth?.language);
+    this.city = str(oauth?.city);
+    this.province = str(oauth?.province);
+    this.country = str(oauth?.country);
+    this.token = str(user.token);
+    this.tokenExpiredAt = date(user.tokenExpiredAt);
+    this.blocked = isFlagSet(user.blocked);
+    this.raw = user;
+  }
+
+  /** Keeps Authing's token and the raw object out of a response body by accident: `res.json(profile)` drops them. */
+  toJSON(): Omit<App2WxappProfile, 'token' | 'raw'> {
+    // Fields an app added to the profile (validateUser may) are kept too.
+    if (Object.keys(this).length !== PROFILE_KEYS) {
+      const { token: _token, raw: _raw, ...rest } = this;
+      return rest;
+    }
+    return {
+      id: this.id,
+      userPoolId: this.userPoolId,
+      openid: this.openid,
+      unionid: this.unionid,
+      username: this.username,
+      nickname: this.nickname,
+      photo: this.photo,
+      phone: this.phone,
+      email: this.email,
+      gender: this.gender,
+      language: this.language,
+      city: this.city,
+      province: this.province,
+      country: this.country,
+      tokenExpiredAt: this.tokenExpiredAt,
+      blocked: this.blocked,
+    };
+  }
+}
+
+const PROFILE_KEYS = Object.keys(new Profile({ _id: 'x' }, 'x', undefined)).length;
 
 /**
  * Authing sends `blocked` and `isDeleted` as booleans. Fail closed: only `false` or an absent field means "not set";
@@ -40,11 +97,6 @@ export function mapProfile(user: Record<string, unknown>, userPoolId: string): A
  */
 export function isFlagSet(value: unknown): boolean {
   return value !== false && value !== undefined;
-}
-
-function profileToJson(this: App2WxappProfile) {
-  const { token: _token, raw: _raw, ...rest } = this;
-  return rest;
 }
 
 function str(value: unknown): string | undefined {
@@ -64,17 +116,19 @@ function date(value: unknown): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-function parseJsonValue(value: unknown): { ok: true; value: unknown } | { ok: false } {
-  if (typeof value !== 'string') return { ok: false };
+const INVALID = Symbol('invalid JSON');
+
+function parseJsonValue(value: string): unknown {
   try {
-    return { ok: true, value: JSON.parse(value) };
+    return JSON.parse(value);
   } catch {
-    return { ok: false };
+    return INVALID;
   }
 }
 
 function parseJsonObject(value: unknown): Record<string, unknown> | undefined {
   if (isRecord(value)) return value;
+  if (typeof value !== 'string') return undefined;
   const parsed = parseJsonValue(value);
-  return parsed.ok && isRecord(parsed.value) ? parsed.value : undefined;
+  return isRecord(parsed) ? parsed : undefined;
 }

@@ -12,7 +12,8 @@ import { ticketDigest, ticketProblem, ticketTag } from '../login/ticket.utils';
 import { App2WxappTicketRejectedError, App2WxappUpstreamError } from './app2wxapp-upstream.errors';
 import type { App2WxappProfile } from './app2wxapp-profile.interface';
 import { type CircuitSnapshot, ExchangePolicies, noTimeLeft } from './exchange.policies';
-import { type Deadline, deadline, remainingMs } from './deadline.utils';
+import { type Deadline, deadline } from './deadline.utils';
+import { type KeepAliveAgent, keepAliveAgent } from './keep-alive.agent';
 import { readAnswer } from './upstream-answer.reader';
 
 /** Errors after which one immediate retry is safe: the request provably never reached Authing. */
@@ -29,6 +30,7 @@ export class App2WxappClient implements OnModuleDestroy {
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
   private readonly policies: ExchangePolicies;
   /** One pool, one set of keep-alive connections, closed when idle before a load balancer would. */
+  private readonly keepAlive: KeepAliveAgent;
   private readonly agent: HttpAgent;
   /** For the one retry after a stale connection: a new connection, never a reused one. */
   private readonly freshAgent: HttpAgent;
@@ -40,9 +42,10 @@ export class App2WxappClient implements OnModuleDestroy {
     @Optional() @Inject(App2WxappTelemetry) private readonly telemetry?: App2WxappTelemetry,
   ) {
     this.policies = new ExchangePolicies(options, this.logger);
-    const Agent = new URL(options.host).protocol === 'https:' ? HttpsAgent : HttpAgent;
-    this.agent = new Agent({ keepAlive: true, timeout: options.keepAliveIdleMs });
-    this.freshAgent = new Agent({ keepAlive: false });
+    const https = new URL(options.host).protocol === 'https:';
+    this.keepAlive = keepAliveAgent(https, options.keepAliveIdleMs);
+    this.agent = this.keepAlive.agent;
+    this.freshAgent = https ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   }
 
   /** The pool this client exchanges tickets for. */
@@ -87,31 +90,37 @@ export class App2WxappClient implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.agent.destroy();
+    this.keepAlive.destroy();
     this.freshAgent.destroy();
   }
 
   /** Sends the exchange, and once more on a new connection if a reused one turned out to be closing. */
   private async send(ticket: string, limit: Deadline, trace?: ExchangeTrace): Promise<App2WxappProfile> {
     // Waiting for a slot may have eaten the budget: better 503 now than a ticket used up for a 504.
-    if (remainingMs(limit) < this.options.minExchangeBudgetMs) {
+    if (limit.remainingMs() < this.options.minExchangeBudgetMs) {
       throw noTimeLeft();
     }
     try {
-      return await this.post(ticket, limit.signal, this.agent, trace);
+      return await this.post(ticket, limit, this.agent, trace);
     } catch (err) {
-      if (!retrySafe.has(err as object) || limit.signal.aborted) throw err;
-      return this.post(ticket, limit.signal, this.freshAgent, trace);
+      if (!retrySafe.has(err as object) || limit.expired) throw err;
+      return this.post(ticket, limit, this.freshAgent, trace);
     }
   }
 
-  private async post(ticket: string, signal: AbortSignal, agent: HttpAgent, trace?: ExchangeTrace): Promise<App2WxappProfile> {
+  /**
+   * axios's `timeout` (a wall-clock timer until the answer's headers, then the socket's idle timeout) is set to the
+   * time left, so a hanging Authing ends at the deadline without an AbortSignal; the signal is passed only when the
+   * deadline has one (an outer signal, a queue wait or an asynchronous replay store made it).
+   */
+  private async post(ticket: string, limit: Deadline, agent: HttpAgent, trace?: ExchangeTrace): Promise<App2WxappProfile> {
     const { secret, exchangeUrl, timeoutMs } = this.options;
+    const timeout = Math.max(1, Math.ceil(limit.remainingMs()));
     let response: AxiosResponse<string>;
     try {
       response = await this.http.axiosRef.post<string>(exchangeUrl, secret === undefined ? { ticket } : { secret, ticket }, {
-        signal,
-        timeout: timeoutMs,
+        signal: limit.hasSignal ? limit.signal : undefined,
+        timeout,
         headers: this.headers,
         httpAgent: agent,
         httpsAgent: agent,
@@ -123,7 +132,7 @@ export class App2WxappClient implements OnModuleDestroy {
         maxBodyLength: MAX_UPSTREAM_BODY_BYTES,
       });
     } catch (err) {
-      throw transportError(err as AxiosError, signal, timeoutMs);
+      throw transportError(err as AxiosError, limit.expired, timeoutMs);
     }
     trace?.status(response.status);
     return readAnswer(response.status, response.data, ticket, this.options);
@@ -191,8 +200,8 @@ function outcomeOf(error: App2WxappUpstreamError | App2WxappTicketRejectedError)
 }
 
 /** Maps a transport failure to a safe error. An AxiosError carries `config.data`, the secret: never pass it on. */
-function transportError(err: AxiosError, signal: AbortSignal, timeoutMs: number): App2WxappUpstreamError {
-  if (signal.aborted || isAbort(err)) {
+function transportError(err: AxiosError, expired: boolean, timeoutMs: number): App2WxappUpstreamError {
+  if (expired || isAbort(err)) {
     return new App2WxappUpstreamError(`Authing did not answer within ${timeoutMs} ms`, 'timeout', 504);
   }
   const code = err?.code ?? '';

@@ -17,45 +17,100 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
-/** When each signal made by `deadline` aborts, on the `performance.now()` clock. */
+/** When each signal made by a `Deadline` aborts, on the `performance.now()` clock. */
 const ends = new WeakMap<AbortSignal, number>();
 
-export interface Deadline {
-  readonly signal: AbortSignal;
-  /** Stops the timer and detaches from the outer signal; call it as soon as the guarded work settles. */
-  clear(): void;
+function timeoutReason(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 }
 
 /**
- * Aborts after `ms` (with a `TimeoutError`, like `AbortSignal.timeout`) or when `outer` aborts. Measured in the
- * benchmark: `AbortSignal.timeout` keeps its timer and a weakly held signal alive for the whole timeout and
- * `AbortSignal.any` adds more, which cost CPU and heap on every login; this timer is gone once the work settles.
+ * A point in time by which some work must be done. Its `AbortSignal` is made only when something asks for it (a
+ * replay store that answers asynchronously, a wait in the bulkhead's queue, an outer signal): the common login
+ * needs none, and an `AbortController` with its listeners was measured at several µs of CPU per login. Work that
+ * runs without the signal is bounded by `remainingMs()` itself (the exchange passes it to axios as `timeout`).
  */
-export function deadline(ms: number, outer?: AbortSignal): Deadline {
-  // An outer deadline of ours that ends first already bounds the work: reuse it (AbortControllers are not cheap).
-  const outerEnd = outer && ends.get(outer);
-  if (outerEnd !== undefined && outerEnd <= performance.now() + ms) return { signal: outer!, clear: () => undefined };
-  const controller = new AbortController();
-  ends.set(controller.signal, performance.now() + ms);
-  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
-  timer.unref();
-  let onOuter: (() => void) | undefined;
-  if (outer?.aborted) controller.abort(outer.reason);
-  else if (outer) {
-    onOuter = () => controller.abort(outer.reason);
-    outer.addEventListener('abort', onOuter, { once: true });
+export class Deadline {
+  /** `performance.now()` at which the deadline passes. */
+  readonly end: number;
+  private controller?: AbortController;
+  private timer?: ReturnType<typeof setTimeout>;
+  private onOuter?: () => void;
+  private cleared = false;
+
+  /**
+   * @param outer aborts this deadline too.
+   * @param borrowed the signal of an outer deadline of ours that ends first (at `end`): used as is, never cleared.
+   */
+  constructor(
+    ms: number,
+    private readonly outer?: AbortSignal,
+    private readonly borrowed?: AbortSignal,
+  ) {
+    this.end = borrowed ? ends.get(borrowed)! : performance.now() + ms;
   }
-  return {
-    signal: controller.signal,
-    clear: () => {
-      clearTimeout(timer);
-      if (onOuter) outer!.removeEventListener('abort', onOuter);
-    },
-  };
+
+  /** True once a signal exists: work that may still run must then be given it. */
+  get hasSignal(): boolean {
+    return this.controller !== undefined || this.borrowed !== undefined || this.outer !== undefined;
+  }
+
+  /** Aborts at `end` (with a `TimeoutError`, like `AbortSignal.timeout`) or when the outer signal aborts. */
+  get signal(): AbortSignal {
+    if (this.borrowed) return this.borrowed;
+    if (this.controller) return this.controller.signal;
+    const controller = (this.controller = new AbortController());
+    const signal = controller.signal;
+    ends.set(signal, this.end);
+    if (this.cleared) return signal;
+    const outer = this.outer;
+    if (outer?.aborted) {
+      controller.abort(outer.reason);
+      return signal;
+    }
+    const left = this.end - performance.now();
+    if (left <= 0) {
+      controller.abort(timeoutReason());
+      return signal;
+    }
+    this.timer = setTimeout(() => controller.abort(timeoutReason()), left);
+    this.timer.unref();
+    if (outer) {
+      const onOuter = (this.onOuter = () => controller.abort(outer.reason));
+      outer.addEventListener('abort', onOuter, { once: true });
+    }
+    return signal;
+  }
+
+  /** True when the time is up or the signal aborted. */
+  get expired(): boolean {
+    const signal = this.borrowed ?? this.controller?.signal ?? this.outer;
+    return (signal !== undefined && signal.aborted) || performance.now() >= this.end;
+  }
+
+  remainingMs(): number {
+    return this.end - performance.now();
+  }
+
+  /** Stops the timer and detaches from the outer signal; call it as soon as the guarded work settles. */
+  clear(): void {
+    this.cleared = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.onOuter) this.outer!.removeEventListener('abort', this.onOuter);
+  }
 }
 
-/** Milliseconds left before `limit` aborts. */
+/**
+ * Aborts after `ms` or when `outer` aborts. An outer signal that belongs to one of our deadlines and ends first
+ * already bounds the work: its signal is reused (AbortControllers are not cheap).
+ */
+export function deadline(ms: number, outer?: AbortSignal): Deadline {
+  const outerEnd = outer && ends.get(outer);
+  if (outerEnd !== undefined && outerEnd <= performance.now() + ms) return new Deadline(0, undefined, outer);
+  return new Deadline(ms, outer);
+}
+
+/** Milliseconds left before `limit` passes. */
 export function remainingMs(limit: Deadline): number {
-  const end = ends.get(limit.signal);
-  return end === undefined ? Number.POSITIVE_INFINITY : end - performance.now();
+  return limit.remainingMs();
 }

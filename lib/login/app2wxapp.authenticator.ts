@@ -13,9 +13,10 @@ import { App2WxappClient } from '../client/app2wxapp.client';
 import { App2WxappUpstreamError } from '../client/app2wxapp-upstream.errors';
 import type { App2WxappProfile } from '../client/app2wxapp-profile.interface';
 import { isFlagSet } from '../client/app2wxapp-profile.mapper';
-import { deadline, type Deadline, raceAbort } from '../client/deadline.utils';
+import { Deadline, raceAbort } from '../client/deadline.utils';
 import type { App2WxappLoginInfo } from '../options/app2wxapp-options.interface';
 import { RESOLVED_OPTIONS, type ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import { MemoryTicketReplayStore } from '../replay/memory-ticket-replay.store';
 import { App2WxappReplayStoreError } from '../replay/replay-store.errors';
 import { App2WxappTelemetry, type LoginTrace } from '../telemetry/app2wxapp.telemetry';
 import { POOL_CLIENT } from './login.constants';
@@ -40,6 +41,8 @@ class HookError {
 export class App2WxappAuthenticator<TUser = unknown> {
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
   private readonly info: App2WxappLoginInfo;
+  /** The built-in store, when its claim is not overridden: claimed synchronously, no race against the deadline. */
+  private readonly memoryStore?: MemoryTicketReplayStore;
 
   constructor(
     @Inject(POOL_CLIENT) private readonly client: App2WxappClient,
@@ -47,6 +50,8 @@ export class App2WxappAuthenticator<TUser = unknown> {
     @Inject(App2WxappTelemetry) private readonly telemetry: App2WxappTelemetry,
   ) {
     this.info = Object.freeze({ pool: options.pool });
+    const store = options.replayStore;
+    if (store instanceof MemoryTicketReplayStore && store.claim === MemoryTicketReplayStore.prototype.claim) this.memoryStore = store;
   }
 
   /** The pool's name: `'default'`, or the `name` given to `forRoot` / `forRootAsync`. */
@@ -106,10 +111,11 @@ export class App2WxappAuthenticator<TUser = unknown> {
 
     const key = this.options.claimPrefix + ticketDigest(ticket as string);
     // One deadline for the claim and the exchange together: a slow replay store eats into the exchange's time.
-    const limit = deadline(this.options.timeoutMs);
+    const limit = new Deadline(this.options.timeoutMs);
     let profile: App2WxappProfile;
     try {
-      await this.claim(key, limit);
+      if (this.memoryStore) this.claimInMemory(this.memoryStore, key);
+      else await this.claim(key, limit);
       try {
         profile = await this.client.exchange(ticket as string, limit, trace);
       } catch (err) {
@@ -182,10 +188,17 @@ export class App2WxappAuthenticator<TUser = unknown> {
       this.logger.warn(`Replay store unavailable (pool ${this.options.pool}, ticket #${ticketTag(key)}): ${describe(err)}`);
       throw new App2WxappReplayStoreError('Login is unavailable: the ticket replay store does not answer', 1);
     }
-    if (!claimed) {
-      this.logger.warn(`Refused a ticket that was already presented (pool ${this.options.pool}, ticket #${ticketTag(key)})`);
-      throw tagged(new UnauthorizedException('This ticket has already been used'), 'replayed');
-    }
+    if (!claimed) this.refuseReplay(key);
+  }
+
+  private claimInMemory(store: MemoryTicketReplayStore, key: string): void {
+    // Throws App2WxappReplayStoreError (503) when full.
+    if (!store.claimNow(key, this.options.ticketTtlMs)) this.refuseReplay(key);
+  }
+
+  private refuseReplay(key: string): never {
+    this.logger.warn(`Refused a ticket that was already presented (pool ${this.options.pool}, ticket #${ticketTag(key)})`);
+    throw tagged(new UnauthorizedException('This ticket has already been used'), 'replayed');
   }
 
   private async release(key: string): Promise<void> {

@@ -48,6 +48,7 @@ export class App2WxappGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() === 'http') return this.activateHttp(context);
     const { request, response, graphqlArgs, graphqlInfo } = loginContext(context);
     let user: unknown;
     try {
@@ -60,6 +61,20 @@ export class App2WxappGuard implements CanActivate {
     }
     request.user = user;
     if (graphqlInfo) graphqlFieldUsers.set(graphqlInfo, user);
+    return true;
+  }
+
+  /** The common case, without the context object that GraphQL needs. */
+  private async activateHttp(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest();
+    const authenticator = this.fixed ?? (await this.authenticator(request));
+    try {
+      request.user = await authenticator.authenticateRequest(request, context);
+    } catch (err) {
+      setRetryAfter(err, http.getResponse());
+      throw err;
+    }
     return true;
   }
 

@@ -156,25 +156,42 @@ export class App2WxappTelemetry implements OnModuleDestroy {
           api.trace.setSpan(api.context.active(), parent),
         )
       : undefined;
-    const histogram = this.exchangeDuration!;
-    return {
-      run: (fn) => (span ? api.context.with(api.trace.setSpan(api.context.active(), span), fn) : fn()),
-      status: (code) => span?.setAttribute('http.response.status_code', code),
-      end: (outcome, durationMs, error) => {
-        if (span) {
-          span.setAttribute(ATTR_OUTCOME, outcome);
-          if (error && 'failure' in error) {
-            span.setAttribute('error.type', error.failure);
-            span.setStatus({ code: api.SpanStatusCode.ERROR, message: error.message });
-          }
-          span.end();
-        }
-        histogram.record(durationMs / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: options.pool });
-      },
-    };
+    return new Exchange(span, this.exchangeDuration!, options.pool, api);
   }
 
   onModuleDestroy(): void {
     if (this.observe) this.meter?.removeBatchObservableCallback(this.observe, this.gauges);
+  }
+}
+
+/** One exchange's span (when the login's span records) and duration; a class rather than closures per login. */
+class Exchange implements ExchangeTrace {
+  constructor(
+    private readonly span: Span | undefined,
+    private readonly histogram: Histogram,
+    private readonly pool: string,
+    private readonly api: Api,
+  ) {}
+
+  run<T>(fn: () => T): T {
+    const { span, api } = this;
+    return span ? api.context.with(api.trace.setSpan(api.context.active(), span), fn) : fn();
+  }
+
+  status(code: number): void {
+    this.span?.setAttribute('http.response.status_code', code);
+  }
+
+  end(outcome: App2WxappExchangeEvent['outcome'], durationMs: number, error?: App2WxappUpstreamError | App2WxappTicketRejectedError): void {
+    const span = this.span;
+    if (span) {
+      span.setAttribute(ATTR_OUTCOME, outcome);
+      if (error && 'failure' in error) {
+        span.setAttribute('error.type', error.failure);
+        span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: error.message });
+      }
+      span.end();
+    }
+    this.histogram.record(durationMs / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: this.pool });
   }
 }

@@ -20,8 +20,8 @@ describe('MemoryTicketReplayStore', () => {
     expect(await store.claim(key(1), LONG)).toBe(true);
   });
 
-  it('holds its default bound of 100 000 under a flood of distinct tickets: refuses with 503 and never forgets a live claim', async () => {
-    const store = new MemoryTicketReplayStore();
+  it('holds its bound under a flood of distinct tickets: refuses with 503 and never forgets a live claim', async () => {
+    const store = new MemoryTicketReplayStore({ maxEntries: 100_000 });
     await fill(store, 0, 100_000, LONG);
     expect(store.size).toBe(100_000);
 
@@ -63,5 +63,104 @@ describe('MemoryTicketReplayStore', () => {
 
   it.each([0, -1, 1.5, Number.NaN])('rejects maxEntries %p', (maxEntries) => {
     expect(() => new MemoryTicketReplayStore({ maxEntries })).toThrow(/maxEntries must be a positive integer/);
+  });
+
+  it('holds 1 000 000 live claims by default, then refuses', async () => {
+    const store = new MemoryTicketReplayStore();
+    // claimNow: the synchronous claim the module uses, so that a million claims take a fraction of a second.
+    let refused = 0;
+    for (let i = 0; i < 1_000_000; i++) if (!store.claimNow(`k${i}`, LONG)) refused++;
+    expect(refused).toBe(0);
+    expect(store.size).toBe(1_000_000);
+    await expect(store.claim('one more', LONG)).rejects.toBeInstanceOf(App2WxappReplayStoreError);
+    expect(await store.claim('k0', LONG)).toBe(false);
+    expect(await store.claim('k999999', LONG)).toBe(false);
+  });
+
+  describe('on a fake monotonic clock', () => {
+    const clocked = (maxEntries?: number) => {
+      const clock = { now: 1000 };
+      return { clock, store: new MemoryTicketReplayStore({ maxEntries, clock: () => clock.now }) };
+    };
+
+    it('keeps a claim for exactly its ttl, whatever the wall clock does', async () => {
+      const { clock, store } = clocked();
+      expect(await store.claim(key(1), 120_000)).toBe(true);
+      clock.now += 119_999;
+      expect(await store.claim(key(1), 120_000)).toBe(false);
+      clock.now += 1;
+      expect(await store.claim(key(1), 120_000)).toBe(true);
+    });
+
+    it('sweeps expired claims as new ones come, so that a store at a steady rate stays near rate x ttl', async () => {
+      const { clock, store } = clocked(10_000);
+      // 50 claims per ms-step of 10 ms, ttl 1 000 ms: 5 000 live at any time, 60 000 claims in all.
+      const keys = Array.from({ length: 60_000 }, (_, i) => key(i));
+      let refused = 0;
+      for (let step = 0; step < 1200; step++) {
+        clock.now += 10;
+        for (let i = 0; i < 50; i++) if (!store.claimNow(keys[step * 50 + i], 1000)) refused++;
+      }
+      expect(refused).toBe(0);
+      expect(store.size).toBeGreaterThanOrEqual(5000);
+      expect(store.size).toBeLessThan(10_000);
+      // The last second's claims are all still live.
+      let live = 0;
+      for (let i = 55_000; i < 60_000; i++) if (!store.claimNow(keys[i], 1000)) live++;
+      expect(live).toBe(5000);
+    });
+
+    it('refuses when full of live claims without forgetting one, and takes claims again once some expire', async () => {
+      const { clock, store } = clocked(1000);
+      await fill(store, 0, 500, 1000);
+      clock.now += 500;
+      await fill(store, 500, 1000, 1000);
+      await expect(store.claim(key(1000), 1000)).rejects.toBeInstanceOf(App2WxappReplayStoreError);
+      clock.now += 499;
+      await expect(store.claim(key(1000), 1000)).rejects.toBeInstanceOf(App2WxappReplayStoreError);
+      clock.now += 1; // the first 500 expire
+      await fill(store, 1000, 1500, 1000);
+      await expect(store.claim(key(1500), 1000)).rejects.toBeInstanceOf(App2WxappReplayStoreError);
+      let live = 0;
+      for (let i = 500; i < 1500; i++) if (!(await store.claim(key(i), 1000))) live++;
+      expect(live).toBe(1000);
+    });
+
+    it('frees a released claim at once, and keeps every other claim reachable', async () => {
+      const { store } = clocked();
+      await fill(store, 0, 5000, LONG);
+      for (let i = 0; i < 5000; i += 2) await store.release(key(i));
+      expect(store.size).toBe(2500);
+      for (let i = 0; i < 5000; i++) expect(await store.claim(key(i), LONG)).toBe(i % 2 === 0);
+    });
+  });
+
+  describe('compact keys', () => {
+    const digest = key(42);
+
+    it('tells apart keys of different pools for the same ticket', async () => {
+      const store = new MemoryTicketReplayStore();
+      expect(await store.claim(digest, LONG)).toBe(true);
+      expect(await store.claim(`genauth:${digest}`, LONG)).toBe(true);
+      expect(await store.claim(`other:${digest}`, LONG)).toBe(true);
+      expect(await store.claim(`genauth:${digest}`, LONG)).toBe(false);
+    });
+
+    it('fails closed on a fingerprint collision: two digests that share their first 96 bits count as one ticket', async () => {
+      const store = new MemoryTicketReplayStore();
+      const twin = digest.slice(0, 24) + 'f'.repeat(40);
+      expect(twin).not.toBe(digest);
+      expect(await store.claim(digest, LONG)).toBe(true);
+      expect(await store.claim(twin, LONG)).toBe(false); // "already used": a 401 for that user, never a second login
+    });
+
+    it('hashes keys that are not digests, case included', async () => {
+      const store = new MemoryTicketReplayStore();
+      expect(await store.claim('a', LONG)).toBe(true);
+      expect(await store.claim('b', LONG)).toBe(true);
+      expect(await store.claim(digest.toUpperCase(), LONG)).toBe(true);
+      expect(await store.claim(digest, LONG)).toBe(true);
+      expect(await store.claim('a', LONG)).toBe(false);
+    });
   });
 });

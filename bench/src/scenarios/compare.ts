@@ -26,6 +26,8 @@ export interface CompareSpec {
   fixedRateSeconds: number;
   /** Also measure the emulator alone, to show it is not the bottleneck. */
   emulatorDirect: boolean;
+  /** Also run the Passport-composed route in the saturated rounds. */
+  passport: boolean;
 }
 
 export interface Run extends LoadResult {
@@ -38,6 +40,8 @@ export interface Run extends LoadResult {
 export interface RoutePair {
   module: Run[];
   baseline: Run[];
+  /** `AuthGuard('app2wxapp')`, the Passport-composed route: saturated runs only, no target. */
+  passport?: Run[];
 }
 
 export interface CompareResult {
@@ -81,8 +85,8 @@ export async function compare(spec: CompareSpec, log: (line: string) => void): P
         appCpuPerRequest: (a1.cpuMicros - a0.cpuMicros) / Math.max(1, result.requests),
       };
     };
-    const pair = async (label: string, amount: number, rate?: number): Promise<RoutePair> => {
-      const out: RoutePair = { module: [], baseline: [] };
+    const pair = async (label: string, amount: number, rate?: number, withPassport = false): Promise<RoutePair> => {
+      const out: RoutePair = { module: [], baseline: [], ...(withPassport ? { passport: [] } : {}) };
       for (let round = 1; round <= spec.rounds; round++) {
         const a = await measure(target, '/login', amount, rate);
         const b = await measure(target, '/baseline', amount, rate);
@@ -90,21 +94,29 @@ export async function compare(spec: CompareSpec, log: (line: string) => void): P
         out.baseline.push(b);
         log(`  ${label} ${round}: module ${describe(a)}`);
         log(`  ${label} ${round}: baseline ${describe(b)}`);
+        if (out.passport) {
+          const c = await measure(target, '/login-passport', amount, rate);
+          out.passport.push(c);
+          log(`  ${label} ${round}: passport ${describe(c)}`);
+        }
       }
       return out;
     };
 
     const warmModule = await measure(target, '/login', spec.warmupAmount);
     const warmBaseline = await measure(target, '/baseline', spec.warmupAmount);
+    if (spec.passport) await measure(target, '/login-passport', Math.round(spec.warmupAmount / 2));
     log(`  warm-up: module ${warmModule.rps.toFixed(0)} req/s, baseline ${warmBaseline.rps.toFixed(0)} req/s`);
     const size = (rps: number, seconds: number) =>
       Math.round(Math.min(spec.maxAmount, Math.max(spec.minAmount, spec.connections, rps * seconds)));
     const amount = size(warmBaseline.rps, spec.secondsPerRun);
 
-    const result: CompareResult = { spec, amount, saturated: await pair('saturated', amount) };
+    const result: CompareResult = { spec, amount, saturated: await pair('saturated', amount, undefined, spec.passport) };
     if (spec.fixedRateShare > 0) {
       const rate = spec.fixedRateShare * median(result.saturated.baseline.map((r) => r.rps));
-      result.fixedRate = { rate, ...(await pair(`${rate.toFixed(0)} req/s`, size(rate, spec.fixedRateSeconds), rate)) };
+      // Sized by time alone (at least 400 logins for a p99): a slow machine's low rate must not stretch the run.
+      const fixedAmount = Math.round(Math.max(400, rate * spec.fixedRateSeconds));
+      result.fixedRate = { rate, ...(await pair(`${rate.toFixed(0)} req/s`, fixedAmount, rate)) };
     }
     if (spec.emulatorDirect) {
       const secret = JSON.stringify(POOL.secret);
