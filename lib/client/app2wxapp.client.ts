@@ -110,8 +110,8 @@ export class App2WxappClient implements OnModuleDestroy {
 
   /**
    * axios's `timeout` (a wall-clock timer until the answer's headers, then the socket's idle timeout) is set to the
-   * time left, so a hanging Authing ends at the deadline without an AbortSignal; the signal is passed only when the
-   * deadline has one (an outer signal, a queue wait or an asynchronous replay store made it).
+   * time left, and the deadline's request signal ends an answer that trickles in past it: the real AbortSignal when
+   * the deadline has one (an outer signal, a queue wait or an asynchronous replay store made it), else a timer.
    */
   private async post(ticket: string, limit: Deadline, agent: HttpAgent, trace?: ExchangeTrace): Promise<App2WxappProfile> {
     const { secret, exchangeUrl, timeoutMs } = this.options;
@@ -119,7 +119,7 @@ export class App2WxappClient implements OnModuleDestroy {
     let response: AxiosResponse<string>;
     try {
       response = await this.http.axiosRef.post<string>(exchangeUrl, secret === undefined ? { ticket } : { secret, ticket }, {
-        signal: limit.hasSignal ? limit.signal : undefined,
+        signal: limit.requestSignal,
         timeout,
         headers: this.headers,
         httpAgent: agent,

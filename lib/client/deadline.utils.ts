@@ -37,6 +37,8 @@ export class Deadline {
   private timer?: ReturnType<typeof setTimeout>;
   private onOuter?: () => void;
   private cleared = false;
+  private lite?: DeadlineSignal;
+  private liteTimer?: ReturnType<typeof setTimeout>;
 
   /**
    * @param outer aborts this deadline too.
@@ -82,10 +84,27 @@ export class Deadline {
     return signal;
   }
 
+  /**
+   * What to give axios: the real signal once one exists, else a timer-backed `GenericAbortSignal` (axios's own type
+   * for signal-like objects). axios's `timeout` stops at the answer's headers; this also ends a body that trickles
+   * in past the deadline, for one timer instead of an `AbortController` and an EventTarget listener (~4 µs).
+   */
+  get requestSignal(): DeadlineSignal | AbortSignal {
+    if (this.hasSignal) return this.signal;
+    if (!this.lite) {
+      const lite = (this.lite = new DeadlineSignal());
+      if (!this.cleared) {
+        this.liteTimer = setTimeout(() => lite.abort(), Math.max(0, this.end - performance.now()));
+        this.liteTimer.unref();
+      }
+    }
+    return this.lite;
+  }
+
   /** True when the time is up or the signal aborted. */
   get expired(): boolean {
     const signal = this.borrowed ?? this.controller?.signal ?? this.outer;
-    return (signal !== undefined && signal.aborted) || performance.now() >= this.end;
+    return (signal !== undefined && signal.aborted) || this.lite?.aborted === true || performance.now() >= this.end;
   }
 
   remainingMs(): number {
@@ -96,6 +115,7 @@ export class Deadline {
   clear(): void {
     this.cleared = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.liteTimer !== undefined) clearTimeout(this.liteTimer);
     if (this.onOuter) this.outer!.removeEventListener('abort', this.onOuter);
   }
 }
@@ -113,4 +133,27 @@ export function deadline(ms: number, outer?: AbortSignal): Deadline {
 /** Milliseconds left before `limit` passes. */
 export function remainingMs(limit: Deadline): number {
   return limit.remainingMs();
+}
+
+type AbortListener = () => void;
+
+/** The `GenericAbortSignal` that axios accepts: `aborted` and one `abort` listener, without an EventTarget. */
+export class DeadlineSignal {
+  aborted = false;
+  private listeners: AbortListener[] = [];
+
+  addEventListener(type: string, listener: AbortListener): void {
+    if (type === 'abort') this.listeners.push(listener);
+  }
+
+  removeEventListener(type: string, listener: AbortListener): void {
+    if (type === 'abort') this.listeners = this.listeners.filter((l) => l !== listener);
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    for (const listener of this.listeners) listener();
+    this.listeners = [];
+  }
 }

@@ -45,6 +45,7 @@ export type EmulatorFault =
   | 'http500'
   | 'html502'
   | 'hang'
+  | 'drip'
   | 'garbage'
   | 'reset'
   | { status: number; body: unknown; contentType?: string };
@@ -298,6 +299,8 @@ export class App2WxappEmulator {
     switch (fault) {
       case 'hang':
         return; // answered never; close() cuts the connection
+      case 'drip':
+        return drip(res);
       case 'reset':
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': 1000 });
         res.write('{"code":200,"data":', () => req.socket.destroy());
@@ -365,6 +368,15 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   const raw = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(raw) });
   res.end(raw);
+}
+
+/** Headers at once, then a byte of body every 100 ms, never the end: a trickling upstream or proxy. */
+function drip(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': 1_000_000 });
+  res.write('{');
+  const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write(' ')), 100);
+  timer.unref();
+  res.once('close', () => clearInterval(timer));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -149,6 +149,14 @@ describe.each(ADAPTERS)('status table on %s', (adapter) => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1500);
   });
 
+  it('504 within timeoutMs plus a little when Authing sends its headers and then trickles the body', async () => {
+    emulator.failNext('drip');
+    const started = Date.now();
+    const res = await running.post('/login', { ticket: emulator.issueTicket() });
+    expectSafeError(res, 504, new RegExp(`within ${TIMEOUT_MS} ms`));
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1500);
+  });
+
   it('a ticket whose exchange failed transiently can be presented again and logs in', async () => {
     const ticket = emulator.issueTicket({ nickname: 'Retry' });
     emulator.failNext('http500');

@@ -61,3 +61,33 @@ describe('deadline inside a deadline', () => {
     outer.clear();
   });
 });
+
+describe('Deadline.requestSignal without an AbortSignal (what axios gets on the fast path)', () => {
+  it('is a timer-backed signal that aborts its listeners at the deadline, once', async () => {
+    const limit = deadline(20);
+    const signal = limit.requestSignal;
+    expect(signal).not.toBeInstanceOf(AbortSignal);
+    let calls = 0;
+    signal.addEventListener?.('abort', () => calls++);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(signal.aborted).toBe(true);
+    expect(limit.expired).toBe(true);
+    expect(calls).toBe(1);
+    limit.clear();
+  });
+
+  it('never aborts once cleared', async () => {
+    const limit = deadline(20);
+    const signal = limit.requestSignal;
+    limit.clear();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(signal.aborted).toBe(false);
+  });
+
+  it('is the real AbortSignal once the deadline has one', () => {
+    const outer = new AbortController();
+    const limit = deadline(1000, outer.signal);
+    expect(limit.requestSignal).toBe(limit.signal);
+    limit.clear();
+  });
+});
