@@ -7,6 +7,7 @@ import { recordMeasurement } from './support/measurements';
 import { command, type ClusterNode, RedisCluster } from './support/redis-cluster';
 import { redisBackedImports, redisConnected } from './support/redis-wiring';
 import { buildReplayInstance, type ReplayInstance, startReplayInstance } from './support/replay-instance.launcher';
+import { expectOneLoginOf50 } from './support/concurrent-presentations';
 
 // The replay store through an ioredis Cluster on a real 3-primary Redis Cluster (no replicas), as docs/redis.md wires
 // it: instance A in this process, instance B in a child process (Passport strategies are process-global).
@@ -111,14 +112,7 @@ describe('RedisTicketReplayStore through an ioredis Cluster (3 primaries)', () =
   });
 
   it('gives exactly one login for 50 concurrent presentations of one ticket split across two instances', async () => {
-    const ticket = emulator.issueTicket();
-    const before = emulator.requestCount;
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? onB(ticket) : onA(ticket))));
-    expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
-    const refused = answers.filter((r) => r.status === 401);
-    expect(refused).toHaveLength(49);
-    for (const r of refused) expect(r.body.message).toBe('This ticket has already been used');
-    expect(emulator.requestCount - before).toBe(1);
+    await expectOneLoginOf50(emulator, onA, onB);
   });
 
   it('follows ASK and MOVED while the slot of a claim migrates to another primary: no 500, the replay stays refused', async () => {

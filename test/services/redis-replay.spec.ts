@@ -5,6 +5,7 @@ import { type AdapterName, type RunningApp, startApp, type TestResponse } from '
 import { redisBackedImports, redisConnected } from './support/redis-wiring';
 import { RedisServer } from './support/redis-server';
 import { buildReplayInstance, type ReplayInstance, startReplayInstance } from './support/replay-instance.launcher';
+import { expectOneLoginOf50 } from './support/concurrent-presentations';
 
 // Two instances of one app behind a load balancer, sharing one real Redis: instance A in this process, instance B in a
 // child process (Passport strategies are process-global, so a second instance in this process would share A's).
@@ -107,14 +108,7 @@ describe.each<[AdapterName, AdapterName]>([
   });
 
   it('gives exactly one login for 50 concurrent presentations of one ticket split across A and B', async () => {
-    const ticket = emulator.issueTicket();
-    const before = emulator.requestCount;
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? onB(ticket) : onA(ticket))));
-    expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
-    const refused = answers.filter((r) => r.status === 401);
-    expect(refused).toHaveLength(49);
-    for (const r of refused) expect(r.body.message).toBe('This ticket has already been used');
-    expect(emulator.requestCount - before).toBe(1);
+    await expectOneLoginOf50(emulator, onA, onB);
   });
 
   it('answers 503 quickly and logs nobody in while Redis is stopped; works again after Redis restarts, without restarting the apps', async () => {
