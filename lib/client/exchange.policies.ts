@@ -22,7 +22,7 @@ export type App2WxappCircuitState = 'closed' | 'open' | 'half-open';
 
 export interface CircuitSnapshot {
   state: App2WxappCircuitState;
-  /** While open: how long until one probe may pass. 0 otherwise. */
+  /** While open: how long until one probe may pass. 0 otherwise. Open past its cooldown reads half-open. */
   retryInMs: number;
 }
 
@@ -61,7 +61,10 @@ export class ExchangePolicies {
     const state = this.breaker?.state;
     if (state === CircuitState.Open || state === CircuitState.Isolated) {
       const cooldown = this.options.circuitBreaker ? this.options.circuitBreaker.cooldownMs : 0;
-      return { state: 'open', retryInMs: Math.max(0, this.openedAt + cooldown - Date.now()) };
+      const retryInMs = this.openedAt + cooldown - Date.now();
+      // cockatiel turns half-open only when a login arrives after the cooldown; for an operator the next login is
+      // already the probe, and a quiet pool would otherwise read "open" for ever.
+      return retryInMs > 0 ? { state: 'open', retryInMs } : { state: 'half-open', retryInMs: 0 };
     }
     return { state: state === CircuitState.HalfOpen ? 'half-open' : 'closed', retryInMs: 0 };
   }

@@ -37,11 +37,11 @@ export class App2WxappHealthIndicator {
     if (!entry) return indicator.down({ pool, message: `No App2WxappModule registers the pool "${pool}"` });
 
     const { state, retryInMs } = entry.client.circuit;
-    if (state === 'open' && retryInMs > 0) {
+    if (state === 'open') {
       return indicator.down({ pool, circuit: 'open', retryInSeconds: Math.ceil(retryInMs / 1000) });
     }
-    // Open with its cooldown over: the breaker lets the next login through as its probe.
-    const circuit = state === 'open' ? 'half-open' : state;
+    // Half-open includes an open circuit past its cooldown: the next login goes through as the probe.
+    const circuit = state;
     if (!options.probe) return indicator.up({ pool, circuit });
 
     const probe = await probeUpstream(entry.options, options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);

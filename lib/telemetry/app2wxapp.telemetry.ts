@@ -1,7 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Span, Tracer } from '@opentelemetry/api';
 import type { App2WxappTicketRejectedError, App2WxappUpstreamError } from '../client/app2wxapp-upstream.errors';
-import type { CircuitSnapshot } from '../client/exchange.policies';
 import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
 import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
 import type { RegisteredPool } from '../login/app2wxapp-pool.registry';
@@ -24,14 +23,6 @@ import {
 type Api = typeof import('@opentelemetry/api');
 
 const CIRCUIT_VALUES = { closed: 0, open: 1, 'half-open': 2 } as const;
-
-/**
- * The breaker turns half-open only when a login arrives after the cooldown: a quiet pool would show "open" for ever.
- * Once the cooldown has passed the next login is the probe, which is what half-open means to an operator.
- */
-function circuitValue({ state, retryInMs }: CircuitSnapshot): number {
-  return state === 'open' && retryInMs <= 0 ? CIRCUIT_VALUES['half-open'] : CIRCUIT_VALUES[state];
-}
 
 /**
  * One login's trace, opaque outside this file: its span stays out of the published `.d.ts`, which must not name
@@ -86,7 +77,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     this.observe = (result) => {
       for (const { options, client } of pools()) {
         const attributes = { [ATTR_POOL]: options.pool };
-        result.observe(circuit, circuitValue(client.circuit), attributes);
+        result.observe(circuit, CIRCUIT_VALUES[client.circuit.state], attributes);
         const store = options.replayStore;
         if (store instanceof MemoryTicketReplayStore) result.observe(entries, store.size, attributes);
       }
