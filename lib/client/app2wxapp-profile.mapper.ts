@@ -20,26 +20,11 @@ export function mapProfile(user: Record<string, unknown>, userPoolId: string): A
  * A class, so that every profile shares one hidden class and `toJSON` lives on the prototype (defining it on each
  * object made V8 copy the object's map per login).
  */
-class Profile implements App2WxappProfile {
-  id: string;
-  userPoolId?: string;
-  openid?: string;
-  unionid?: string;
-  username?: string;
-  nickname?: string;
-  photo?: string;
-  phone?: string;
-  email?: string;
-  gender?: number;
-  language?: string;
-  city?: string;
-  province?: string;
-  country?: string;
-  token?: string;
-  tokenExpiredAt?: Date;
-  blocked: boolean;
-  raw: Record<string, unknown>;
-
+// The fields are App2WxappProfile's, all assigned in the constructor: declaration merging, not a second list.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+interface Profile extends App2WxappProfile {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+class Profile {
   constructor(user: Record<string, unknown>, userPoolId: string, oauth: Record<string, unknown> | undefined) {
     this.id = user._id as string;
     this.userPoolId = str(user.userPoolId) ?? str(user.registerInClient) ?? userPoolId;

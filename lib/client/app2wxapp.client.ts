@@ -31,7 +31,6 @@ export class App2WxappClient implements OnModuleDestroy {
   private readonly policies: ExchangePolicies;
   /** One pool, one set of keep-alive connections, closed when idle before a load balancer would. */
   private readonly keepAlive: KeepAliveAgent;
-  private readonly agent: HttpAgent;
   /** For the one retry after a stale connection: a new connection, never a reused one. */
   private readonly freshAgent: HttpAgent;
   private readonly headers = { 'content-type': 'application/json', accept: 'application/json' };
@@ -44,7 +43,6 @@ export class App2WxappClient implements OnModuleDestroy {
     this.policies = new ExchangePolicies(options, this.logger);
     const https = new URL(options.host).protocol === 'https:';
     this.keepAlive = keepAliveAgent(https, options.keepAliveIdleMs);
-    this.agent = this.keepAlive.agent;
     this.freshAgent = https ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
   }
 
@@ -101,7 +99,7 @@ export class App2WxappClient implements OnModuleDestroy {
       throw noTimeLeft();
     }
     try {
-      return await this.post(ticket, limit, this.agent, trace);
+      return await this.post(ticket, limit, this.keepAlive.agent, trace);
     } catch (err) {
       if (!retrySafe.has(err as object) || limit.expired) throw err;
       return this.post(ticket, limit, this.freshAgent, trace);

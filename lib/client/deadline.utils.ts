@@ -130,11 +130,6 @@ export function deadline(ms: number, outer?: AbortSignal): Deadline {
   return new Deadline(ms, outer);
 }
 
-/** Milliseconds left before `limit` passes. */
-export function remainingMs(limit: Deadline): number {
-  return limit.remainingMs();
-}
-
 type AbortListener = () => void;
 
 /** The `GenericAbortSignal` that axios accepts: `aborted` and one `abort` listener, without an EventTarget. */

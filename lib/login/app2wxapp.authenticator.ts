@@ -22,7 +22,7 @@ import { App2WxappTelemetry, type LoginTrace } from '../telemetry/app2wxapp.tele
 import { POOL_CLIENT } from './login.constants';
 import { setRetryAfter } from './login-context.utils';
 import { outcomeOf, tagged } from './login-outcome';
-import { extractGraphqlTicket, extractTicket } from './ticket.extractor';
+import { extractGraphqlTicket, extractTicket, presentsNoTicket } from './ticket.extractor';
 import { ticketDigest, ticketProblem, ticketTag } from './ticket.utils';
 
 const RELEASE_TIMEOUT_MS = 1000;
@@ -65,43 +65,44 @@ export class App2WxappAuthenticator<TUser = unknown> {
   }
 
   /** Logs a user in with a ticket from anywhere; `request` is handed to `validateUser` as is. */
-  async authenticate(ticket: unknown, request?: unknown): Promise<TUser> {
-    const trace = this.telemetry.startLogin(this.options);
-    try {
-      return this.succeeded(await this.telemetry.runInLogin(trace, () => this.login(ticket, request, trace)), trace);
-    } catch (err) {
-      throw this.failed(err, trace);
-    }
+  authenticate(ticket: unknown, request?: unknown): Promise<TUser> {
+    return this.traced((trace) => this.login(ticket, request, trace));
   }
 
   /** @internal The guard's entry: the ticket is read from the request (or a GraphQL resolver's arguments) first. */
-  async authenticateRequest(request: any, context?: ExecutionContext, graphqlArgs?: unknown): Promise<TUser> {
-    const trace = this.telemetry.startLogin(this.options);
-    try {
-      const user = await this.telemetry.runInLogin(trace, async () => {
-        const extractor = this.options.ticketExtractor;
-        const ticket = extractor
-          ? await this.hook(() => extractor(request, context))
-          : graphqlArgs !== undefined
-            ? extractGraphqlTicket(graphqlArgs, request)
-            : extractTicket(request);
-        return this.login(ticket, request, trace);
-      });
-      return this.succeeded(user, trace);
-    } catch (err) {
-      throw this.failed(err, trace);
-    }
+  authenticateRequest(request: any, context?: ExecutionContext, graphqlArgs?: unknown): Promise<TUser> {
+    return this.traced(async (trace) => {
+      const extractor = this.options.ticketExtractor;
+      const ticket = extractor
+        ? await this.hook(() => extractor(request, context))
+        : graphqlArgs !== undefined
+          ? extractGraphqlTicket(graphqlArgs, request)
+          : extractTicket(request);
+      return this.login(ticket, request, trace);
+    });
   }
 
   /** @internal Passport's entry: a request without any ticket fails softly, so that a composed guard tries on. */
   async authenticatePassport(request: any): Promise<TUser | [false, { message: string }]> {
-    if (!this.options.ticketExtractor && extractTicket(request) === undefined) return [false, { message: 'No ticket was presented' }];
+    if (!this.options.ticketExtractor && presentsNoTicket(request)) return [false, { message: 'No ticket was presented' }];
     try {
       return await this.authenticateRequest(request);
     } catch (err) {
       // Passport hands the strategy the request only; Express links it to its response, Fastify does not.
       setRetryAfter(err, request?.res);
       throw err;
+    }
+  }
+
+  /** One login span around `body`, ended with the login's outcome. */
+  private async traced(body: (trace: LoginTrace | undefined) => Promise<TUser>): Promise<TUser> {
+    const trace = this.telemetry.startLogin(this.options);
+    try {
+      const user = await this.telemetry.runInLogin(trace, () => body(trace));
+      this.telemetry.endLogin(trace, 'success', 200);
+      return user;
+    } catch (err) {
+      throw this.failed(err, trace);
     }
   }
 
@@ -144,11 +145,6 @@ export class App2WxappAuthenticator<TUser = unknown> {
       throw tagged(new UnauthorizedException('This user may not log in to this app'), 'refused-by-app');
     }
     return user as TUser;
-  }
-
-  private succeeded(user: TUser, trace: LoginTrace | undefined): TUser {
-    this.telemetry.endLogin(trace, 'success', 200);
-    return user;
   }
 
   private failed(err: unknown, trace: LoginTrace | undefined): unknown {

@@ -11,7 +11,7 @@ import { DEFAULT_POOL } from '../app2wxapp.constants';
 import type { App2WxappAuthenticator } from './app2wxapp.authenticator';
 import { App2WxappPoolRegistry } from './app2wxapp-pool.registry';
 import { graphqlFieldUsers } from './graphql-field-users';
-import { addGraphqlExtensions, loginContext, setRetryAfter } from './login-context.utils';
+import { addGraphqlExtensions, graphqlLoginContext, setRetryAfter } from './login-context.utils';
 
 /** Picks a pool per request, e.g. from a header, a subdomain or a route parameter. */
 export type App2WxappPoolResolver = (request: any) => string | undefined | Promise<string | undefined>;
@@ -49,14 +49,14 @@ export class App2WxappGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() === 'http') return this.activateHttp(context);
-    const { request, response, graphqlArgs, graphqlInfo } = loginContext(context);
+    const { request, response, graphqlArgs, graphqlInfo } = graphqlLoginContext(context);
     let user: unknown;
     try {
       const authenticator = this.fixed ?? (await this.authenticator(request));
       user = await authenticator.authenticateRequest(request, context, graphqlArgs);
     } catch (err) {
       setRetryAfter(err, response);
-      if (graphqlArgs !== undefined) addGraphqlExtensions(err);
+      addGraphqlExtensions(err);
       throw err;
     }
     request.user = user;

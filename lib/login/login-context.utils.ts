@@ -1,20 +1,17 @@
 import { type ExecutionContext, HttpException, HttpStatus, InternalServerErrorException } from '@nestjs/common';
 
-/** The request behind an HTTP or GraphQL context, and where its answer goes. Other contexts fail closed. */
-export interface LoginContext {
+/** The HTTP request behind a GraphQL field, where its answer goes, and the field's arguments and `info`. */
+export interface GraphqlLoginContext {
   request: any;
   response: any;
-  /** A GraphQL resolver's arguments and `info` (one per field); undefined over HTTP. */
-  graphqlArgs?: unknown;
+  graphqlArgs: unknown;
+  /** One object per field resolution: the key of `graphqlFieldUsers`. */
   graphqlInfo?: object;
 }
 
-export function loginContext(context: ExecutionContext): LoginContext {
+/** For any context but HTTP (which the guard reads itself): GraphQL, or a closed door. */
+export function graphqlLoginContext(context: ExecutionContext): GraphqlLoginContext {
   const type = context.getType<string>();
-  if (type === 'http') {
-    const http = context.switchToHttp();
-    return { request: http.getRequest(), response: http.getResponse() };
-  }
   if (type === 'graphql') {
     const [, args, ctx, info] = context.getArgs();
     // Nest's drivers put the HTTP request at `req`; a custom Mercurius context may put it at `request`.

@@ -19,6 +19,13 @@ export function extractTicket(request: any): unknown {
   return undefined;
 }
 
+/** True when none of the default places holds anything: not even an extMsg that `extractTicket` would refuse. */
+export function presentsNoTicket(request: any): boolean {
+  const body: unknown = request?.body;
+  const fields = isRecord(body) ? body : {};
+  return fields.ticket === undefined && request?.headers?.[TICKET_HEADER] === undefined && fields.extMsg === undefined;
+}
+
 /** In a GraphQL resolver: its `ticket` argument, else its `extMsg` argument, else the header of the HTTP request. */
 export function extractGraphqlTicket(args: unknown, request: any): unknown {
   if (isRecord(args) && args.ticket !== undefined && args.ticket !== null) return args.ticket;
