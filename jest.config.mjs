@@ -17,10 +17,18 @@ const base = {
   modulePathIgnorePatterns: ['<rootDir>/dist', '<rootDir>/sample/dist', '<rootDir>/test/smoke'],
 };
 
-// @nestjs/throttler (used by the sample) is CommonJS and requires @nestjs/common, which is ESM-only from NestJS 12:
-// Node loads that through require(esm), Jest 29's module runtime cannot. On NestJS 12 the sample is therefore tested
-// as a real Node process (sample/test/services/compiled-start.spec.ts), and its in-process suites are left out.
+// NestJS 12 publishes ESM only, and CommonJS packages in the tree `require()` ESM-only packages (@nestjs/throttler
+// requires @nestjs/common; @fastify/middie requires path-to-regexp 9). Jest 30 loads `require(esm)` from Node 24.9 on;
+// below that, a NestJS 12 tree cannot be tested under Jest at all, so the config says so instead of failing 15 suites.
 const nestMajor = Number(JSON.parse(readFileSync(new URL('./node_modules/@nestjs/common/package.json', import.meta.url), 'utf8')).version.split('.')[0]);
+const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(Number);
+if (nestMajor >= 12 && (nodeMajor < 24 || (nodeMajor === 24 && nodeMinor < 9))) {
+  throw new Error(`NestJS ${nestMajor} under Jest needs Node 24.9 or newer (require(esm) in Jest 30); this is Node ${process.versions.node}`);
+}
+// One case Jest 30 still cannot load: the sample imports @nestjs/throttler (CommonJS), whose require() of
+// @nestjs/common 12 lands while Jest's ESM graph is still evaluating @nestjs/common ("Cannot require() ES Module …
+// in a cycle"). Plain Node loads it, so on NestJS 12 the sample is tested as a real Node process
+// (sample/test/services/compiled-start.spec.ts) and its in-process suites are left out.
 const inProcessSample = ['<rootDir>/sample/test/e2e/', '<rootDir>/sample/test/services/(?!compiled-start)'];
 
 // `npm test` runs everything that needs nothing but Node; `npm run test:services` (SERVICES=1) runs the suites that
