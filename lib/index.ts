@@ -35,15 +35,21 @@ export type { App2WxappLoginOutcome } from './telemetry/telemetry.constants';
 export { App2WxappClient } from './client/app2wxapp.client';
 export type { App2WxappCircuitState, CircuitSnapshot as App2WxappCircuitSnapshot } from './client/exchange.policies';
 export type { App2WxappProfile } from './client/app2wxapp-profile.interface';
+
+// Failures: one type, App2WxappLoginError, with a kind; the subclasses name kinds for `instanceof`
 export {
+  App2WxappLoginError,
+  App2WxappMisconfigurationError,
+  App2WxappReplayStoreError,
   App2WxappTicketRejectedError,
   App2WxappUpstreamError,
-  type App2WxappUpstreamFailure,
-} from './client/app2wxapp-upstream.errors';
+  type App2WxappCircuitVerdict,
+  type App2WxappFailureDetails,
+  type App2WxappFailureKind,
+} from './failure/app2wxapp-login.error';
 
 // Replay stores
 export type { TicketReplayStore } from './replay/ticket-replay-store.interface';
-export { App2WxappReplayStoreError } from './replay/replay-store.errors';
 export { MemoryTicketReplayStore, type MemoryTicketReplayStoreOptions } from './replay/memory-ticket-replay.store';
 export { RedisTicketReplayStore, type RedisTicketReplayClient, type RedisTicketReplayStoreOptions } from './replay/redis-ticket-replay.store';
 

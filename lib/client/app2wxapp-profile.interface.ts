@@ -2,7 +2,7 @@
 export interface App2WxappProfile {
   /** Authing's user id (`_id`): the key to store users by. */
   id: string;
-  userPoolId?: string;
+  userPoolId: string;
   openid?: string;
   /** Spans every app of one WeChat developer account. */
   unionid?: string;

@@ -1,5 +1,5 @@
 import type { App2WxappProfile } from './app2wxapp-profile.interface';
-import { isRecord } from './upstream-answer.parser';
+import { isFlagSet, isRecord } from '../shared/record.utils';
 
 /**
  * Maps Authing's user object to the typed profile. Never throws on malformed optional fields. Takes `user` over (it
@@ -27,7 +27,8 @@ interface Profile extends App2WxappProfile {}
 class Profile {
   constructor(user: Record<string, unknown>, userPoolId: string, oauth: Record<string, unknown> | undefined) {
     this.id = user._id as string;
-    this.userPoolId = str(user.userPoolId) ?? str(user.registerInClient) ?? userPoolId;
+    // The configured pool, never the answer's: apps key users by it, and an answer must not move a user to another.
+    this.userPoolId = userPoolId;
     this.openid = str(user.openid) ?? str(oauth?.openid);
     this.unionid = str(user.unionid) ?? str(oauth?.unionid);
     this.username = str(user.username);
@@ -75,14 +76,6 @@ class Profile {
 }
 
 const PROFILE_KEYS = Object.keys(new Profile({ _id: 'x' }, 'x', undefined)).length;
-
-/**
- * Authing sends `blocked` and `isDeleted` as booleans. Fail closed: only `false` or an absent field means "not set";
- * `"true"`, `1`, `"no"`, `null` or `{}` are anomalies and count as set.
- */
-export function isFlagSet(value: unknown): boolean {
-  return value !== false && value !== undefined;
-}
 
 function str(value: unknown): string | undefined {
   if (typeof value === 'string') return value.length > 0 ? value : undefined;

@@ -6,24 +6,30 @@ import type { AxiosError, AxiosResponse } from 'axios';
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import { APP2WXAPP_LOGGER_CONTEXT, MAX_UPSTREAM_BODY_BYTES } from '../app2wxapp.constants';
 import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
-import { RESOLVED_OPTIONS, type ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
+import { LoginFailures } from '../failure/login-failures';
+import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import { RESOLVED_OPTIONS } from '../shared/internal.tokens';
+import { type Deadline, deadline } from '../shared/deadline.utils';
+import { ticketDigest, ticketProblem, ticketTag } from '../shared/ticket.utils';
 import { App2WxappTelemetry, type ExchangeTrace, type LoginTrace } from '../telemetry/app2wxapp.telemetry';
-import { ticketDigest, ticketProblem, ticketTag } from '../login/ticket.utils';
-import { App2WxappTicketRejectedError, App2WxappUpstreamError } from './app2wxapp-upstream.errors';
 import type { App2WxappProfile } from './app2wxapp-profile.interface';
-import { type CircuitSnapshot, ExchangePolicies, noTimeLeft } from './exchange.policies';
-import { type Deadline, deadline } from './deadline.utils';
+import { type CircuitSnapshot, ExchangePolicies } from './exchange.policies';
 import { type KeepAliveAgent, keepAliveAgent } from './keep-alive.agent';
 import { readAnswer } from './upstream-answer.reader';
 
-/** Errors after which one immediate retry is safe: the request provably never reached Authing. */
-const retrySafe = new WeakSet<object>();
+/** The last time Authing refused this pool's own settings, for the health indicator; cleared by a success. */
+export interface MisconfigurationReport {
+  /** What to fix, as logged: names the option, never its value. */
+  readonly detail: string;
+  readonly at: Date;
+}
 
 /**
  * The low-level exchange: `POST {host}/oauth/app2wxapp/auth/{userPoolId}` for the user's profile, through a
  * bulkhead and a circuit breaker. It has **no replay protection and no blocked check**: log users in with
- * `App2WxappAuthenticator` or `App2WxappGuard`. Throws `App2WxappTicketRejectedError` (401) when Authing says no,
- * and `App2WxappUpstreamError` (502/503/504) when Authing cannot be used.
+ * `App2WxappAuthenticator` or `App2WxappGuard`. Every failure is an `App2WxappLoginError`: 401 when Authing refuses
+ * the ticket, 500 when it refuses the server's own settings, 502/503/504 when Authing cannot be used.
  */
 @Injectable()
 export class App2WxappClient implements OnModuleDestroy {
@@ -34,6 +40,9 @@ export class App2WxappClient implements OnModuleDestroy {
   /** For the one retry after a stale connection: a new connection, never a reused one. */
   private readonly freshAgent: HttpAgent;
   private readonly headers = { 'content-type': 'application/json', accept: 'application/json' };
+  /** An exchange sent with at least this much of `timeoutMs` left had its fair share: its timeout is Authing's. */
+  private readonly fairBudgetMs: number;
+  private misconfiguredSince?: MisconfigurationReport;
 
   constructor(
     private readonly http: HttpService,
@@ -44,6 +53,7 @@ export class App2WxappClient implements OnModuleDestroy {
     const https = new URL(options.host).protocol === 'https:';
     this.keepAlive = keepAliveAgent(https, options.keepAliveIdleMs);
     this.freshAgent = https ? new HttpsAgent({ keepAlive: false }) : new HttpAgent({ keepAlive: false });
+    this.fairBudgetMs = options.timeoutMs - options.minExchangeBudgetMs;
   }
 
   /** The pool this client exchanges tickets for. */
@@ -56,12 +66,17 @@ export class App2WxappClient implements OnModuleDestroy {
     return this.policies.snapshot();
   }
 
+  /** Set while Authing refuses this pool's own settings (the last exchange said so); for the health indicator. */
+  get misconfiguration(): MisconfigurationReport | undefined {
+    return this.misconfiguredSince;
+  }
+
   /**
    * @param options.signal an outer signal; the exchange ends at that signal or after `timeoutMs`, whichever first.
    */
   async exchangeTicket(ticket: string, options: { signal?: AbortSignal } = {}): Promise<App2WxappProfile> {
     const problem = ticketProblem(ticket);
-    if (problem) throw new App2WxappTicketRejectedError(problem);
+    if (problem) throw LoginFailures.invalidTicket(problem);
     const limit = deadline(this.options.timeoutMs, options.signal);
     try {
       return await this.exchange(ticket, limit);
@@ -77,11 +92,12 @@ export class App2WxappClient implements OnModuleDestroy {
     try {
       const run = () => this.policies.execute(() => this.send(ticket, limit, trace), limit);
       const profile = await (trace ? trace.run(run) : run());
-      this.report('success', 200, started, trace);
+      this.misconfiguredSince = undefined;
+      this.report(undefined, started, trace);
       return profile;
     } catch (err) {
       const error = this.normalise(err);
-      this.report(outcomeOf(error), error.getStatus(), started, trace, error);
+      this.report(error, started, trace);
       this.logFailure(error, ticket, performance.now() - started);
       throw error;
     }
@@ -95,14 +111,14 @@ export class App2WxappClient implements OnModuleDestroy {
   /** Sends the exchange, and once more on a new connection if a reused one turned out to be closing. */
   private async send(ticket: string, limit: Deadline, trace?: ExchangeTrace): Promise<App2WxappProfile> {
     // Waiting for a slot may have eaten the budget: better 503 now than a ticket used up for a 504.
-    if (limit.remainingMs() < this.options.minExchangeBudgetMs) {
-      throw noTimeLeft();
-    }
+    const budget = limit.remainingMs();
+    if (budget < this.options.minExchangeBudgetMs) throw LoginFailures.noTimeLeft();
+    const fair = budget >= this.fairBudgetMs;
     try {
-      return await this.post(ticket, limit, this.keepAlive.agent, trace);
+      return await this.post(ticket, limit, this.keepAlive.agent, fair, trace);
     } catch (err) {
-      if (!retrySafe.has(err as object) || limit.expired) throw err;
-      return this.post(ticket, limit, this.freshAgent, trace);
+      if (!(err instanceof App2WxappLoginError && err.retrySafe) || limit.expired) throw err;
+      return this.post(ticket, limit, this.freshAgent, fair, trace);
     }
   }
 
@@ -111,7 +127,7 @@ export class App2WxappClient implements OnModuleDestroy {
    * time left, and the deadline's request signal ends an answer that trickles in past it: the real AbortSignal when
    * the deadline has one (an outer signal, a queue wait or an asynchronous replay store made it), else a timer.
    */
-  private async post(ticket: string, limit: Deadline, agent: HttpAgent, trace?: ExchangeTrace): Promise<App2WxappProfile> {
+  private async post(ticket: string, limit: Deadline, agent: HttpAgent, fair: boolean, trace?: ExchangeTrace): Promise<App2WxappProfile> {
     const { secret, exchangeUrl, timeoutMs } = this.options;
     const timeout = Math.max(1, Math.ceil(limit.remainingMs()));
     let response: AxiosResponse<string>;
@@ -130,51 +146,45 @@ export class App2WxappClient implements OnModuleDestroy {
         maxBodyLength: MAX_UPSTREAM_BODY_BYTES,
       });
     } catch (err) {
-      throw transportError(err as AxiosError, limit.expired, timeoutMs);
+      throw transportError(err as AxiosError, limit.expired, timeoutMs, fair);
     }
     trace?.status(response.status);
     return readAnswer(response.status, response.data, ticket, this.options);
   }
 
-  private normalise(err: unknown): App2WxappUpstreamError | App2WxappTicketRejectedError {
-    if (err instanceof App2WxappUpstreamError || err instanceof App2WxappTicketRejectedError) return err;
+  private normalise(err: unknown): App2WxappLoginError {
+    if (err instanceof App2WxappLoginError) return err;
     if (err instanceof BrokenCircuitError) {
-      const retryAfter = Math.max(1, Math.ceil(this.policies.snapshot().retryInMs / 1000));
-      return new App2WxappUpstreamError('Authing is failing; logins are paused briefly', 'circuit-open', 503, undefined, retryAfter);
+      return LoginFailures.circuitOpen(Math.max(1, Math.ceil(this.policies.snapshot().retryInMs / 1000)));
     }
-    if (err instanceof BulkheadRejectedError) {
-      return new App2WxappUpstreamError('Too many logins in progress; try again shortly', 'overloaded', 503, undefined, 1);
-    }
-    if (isAbort(err)) {
-      return new App2WxappUpstreamError(`Authing did not answer within ${this.options.timeoutMs} ms`, 'timeout', 504);
-    }
+    if (err instanceof BulkheadRejectedError) return LoginFailures.overloaded();
+    // An abort that the transport did not see (the queue's race): the exchange was not sent by us in time.
+    if (isAbort(err)) return LoginFailures.timeout(this.options.timeoutMs, false);
     // Anything else is a bug of ours; its message may quote request data, so it is not passed on.
     this.logger.error(`Unexpected error during the ticket exchange: ${(err as Error)?.name ?? typeof err}`);
-    return new App2WxappUpstreamError('The ticket exchange failed unexpectedly', 'invalid-body', 502);
+    return LoginFailures.upstream('The ticket exchange failed unexpectedly');
   }
 
-  private logFailure(error: App2WxappUpstreamError | App2WxappTicketRejectedError, ticket: string, durationMs: number): void {
-    const upstream =
-      error instanceof App2WxappTicketRejectedError
-        ? `code ${error.upstreamCode ?? '-'}, HTTP ${error.upstreamStatus ?? '-'}`
-        : `${error.failure}, HTTP ${error.upstreamStatus ?? '-'}`;
-    this.logger.warn(
-      `Ticket exchange failed (pool ${this.options.pool}, ticket #${ticketTag(ticketDigest(ticket))}): ${error.getStatus()} ${upstream}, ${Math.round(durationMs)} ms`,
-    );
+  private logFailure(error: App2WxappLoginError, ticket: string, durationMs: number): void {
+    const where = `pool ${this.options.pool}, ticket #${ticketTag(ticketDigest(ticket))}`;
+    const code = error.upstreamCode !== undefined ? `, code ${error.upstreamCode}` : '';
+    const http = error.upstreamStatus !== undefined ? `, HTTP ${error.upstreamStatus}` : '';
+    const upstream = `${error.kind}${code}${http}, ${Math.round(durationMs)} ms`;
+    if (error.kind === 'misconfigured') {
+      this.misconfiguredSince = { detail: error.operatorDetail ?? 'Authing refused this pool\'s settings', at: new Date() };
+      this.logger.error(`Login is misconfigured (${where}): ${this.misconfiguredSince.detail} (${upstream})`);
+      return;
+    }
+    this.logger.warn(`Ticket exchange failed (${where}): ${error.getStatus()} ${upstream}`);
   }
 
-  private report(
-    outcome: App2WxappExchangeEvent['outcome'],
-    status: number,
-    started: number,
-    trace: ExchangeTrace | undefined,
-    error?: App2WxappUpstreamError | App2WxappTicketRejectedError,
-  ): void {
+  private report(error: App2WxappLoginError | undefined, started: number, trace: ExchangeTrace | undefined): void {
     const durationMs = performance.now() - started;
+    const outcome = error ? error.kind : 'success';
     trace?.end(outcome, durationMs, error);
     if (!this.options.onExchange) return;
     try {
-      this.options.onExchange({ outcome, status, durationMs });
+      this.options.onExchange({ outcome, status: error ? error.getStatus() : 200, durationMs });
     } catch (err) {
       this.logger.error(`onExchange threw ${(err as Error)?.name ?? 'an error'}; ignored`);
     }
@@ -189,42 +199,28 @@ function always(): boolean {
   return true;
 }
 
-function outcomeOf(error: App2WxappUpstreamError | App2WxappTicketRejectedError): App2WxappExchangeEvent['outcome'] {
-  if (error instanceof App2WxappTicketRejectedError) return 'rejected';
-  if (error.failure === 'timeout') return 'timeout';
-  if (error.failure === 'circuit-open' || error.failure === 'overloaded') return error.failure;
-  if (error.failure === 'no-time-left') return 'overloaded';
-  return 'upstream-error';
-}
-
 /** Maps a transport failure to a safe error. An AxiosError carries `config.data`, the secret: never pass it on. */
-function transportError(err: AxiosError, expired: boolean, timeoutMs: number): App2WxappUpstreamError {
-  if (expired || isAbort(err)) {
-    return new App2WxappUpstreamError(`Authing did not answer within ${timeoutMs} ms`, 'timeout', 504);
-  }
+function transportError(err: AxiosError, expired: boolean, timeoutMs: number, fair: boolean): App2WxappLoginError {
+  if (expired || isAbort(err)) return LoginFailures.timeout(timeoutMs, fair);
   const code = err?.code ?? '';
   if (code === 'ECONNREFUSED') {
-    return retryable(new App2WxappUpstreamError('Authing is unreachable (connection refused)', 'unreachable', 503, undefined, 1));
+    return LoginFailures.upstream('Authing is unreachable (connection refused)', { status: 503, retryAfterSeconds: 1, retrySafe: true });
   }
   if (isStaleConnection(err)) {
-    return retryable(new App2WxappUpstreamError('The connection to Authing was closed before it answered', 'unreachable', 502));
+    return LoginFailures.upstream('The connection to Authing was closed before it answered', { retrySafe: true });
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return new App2WxappUpstreamError("Authing's host name does not resolve", 'unreachable', 503, undefined, 1);
+    return LoginFailures.upstream("Authing's host name does not resolve", { status: 503, retryAfterSeconds: 1 });
   }
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return new App2WxappUpstreamError(`Authing did not answer within ${timeoutMs} ms`, 'timeout', 504);
-  }
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return LoginFailures.timeout(timeoutMs, fair);
   if (err?.response && /aborted/i.test(err.message ?? '')) {
-    return new App2WxappUpstreamError('The connection to Authing failed while it answered', 'unreachable', 502);
+    return LoginFailures.upstream('The connection to Authing failed while it answered');
   }
   if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED' || /maxContentLength/.test(err?.message ?? '')) {
-    return new App2WxappUpstreamError("Authing's answer is too large or malformed", 'invalid-body', 502);
+    return LoginFailures.upstream("Authing's answer is too large or malformed");
   }
-  if (/CERT|SSL|TLS/i.test(code)) {
-    return new App2WxappUpstreamError("Authing's TLS certificate could not be verified", 'unreachable', 502);
-  }
-  return new App2WxappUpstreamError(`The connection to Authing failed (${code || 'no answer'})`, 'unreachable', 502);
+  if (/CERT|SSL|TLS/i.test(code)) return LoginFailures.upstream("Authing's TLS certificate could not be verified");
+  return LoginFailures.upstream(`The connection to Authing failed (${code || 'no answer'})`);
 }
 
 /**
@@ -236,11 +232,6 @@ function transportError(err: AxiosError, expired: boolean, timeoutMs: number): A
 function isStaleConnection(err: AxiosError): boolean {
   const request = err?.request as { reusedSocket?: boolean; res?: unknown } | undefined;
   return (err?.code === 'ECONNRESET' || err?.code === 'EPIPE') && request?.reusedSocket === true && !request.res && !err.response;
-}
-
-function retryable<T extends object>(error: T): T {
-  retrySafe.add(error);
-  return error;
 }
 
 function isAbort(err: unknown): boolean {

@@ -10,13 +10,9 @@ import {
   handleWhen,
 } from 'cockatiel';
 import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
-import { App2WxappTicketRejectedError, App2WxappUpstreamError } from './app2wxapp-upstream.errors';
-import { type Deadline, raceAbort } from './deadline.utils';
-
-/** The exchange was not sent: waiting for a slot left too little of the login's time. */
-export function noTimeLeft(): App2WxappUpstreamError {
-  return new App2WxappUpstreamError('Login is busy; try again with the same ticket', 'no-time-left', 503, undefined, 1);
-}
+import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
+import { LoginFailures } from '../failure/login-failures';
+import { type Deadline, raceAbort } from '../shared/deadline.utils';
 
 export type App2WxappCircuitState = 'closed' | 'open' | 'half-open';
 
@@ -52,7 +48,7 @@ export class ExchangePolicies {
       return await raceAbort(this.limiter.execute(run, limit.signal), limit.signal);
     } catch (err) {
       // Its time ran out in the queue: never sent, so the ticket is still good.
-      if (!started && limit.signal.aborted) throw noTimeLeft();
+      if (!started && limit.signal.aborted) throw LoginFailures.noTimeLeft();
       throw err;
     }
   }
@@ -74,16 +70,17 @@ export class ExchangePolicies {
     if (!breaker) return fn();
     // cockatiel makes callers wait for the half-open probe, however long it hangs; they fail fast instead.
     if (breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
-    // A refusal proves Authing answers: the breaker sees it as a success, which ends a run of failures.
+    // A failure that proves Authing answers (a refusal) is a success to the breaker: it ends a run of failures. One
+    // that says nothing about Authing ('neutral') passes through it unrecorded.
     const outcome = await breaker.execute(async () => {
       try {
         return { value: await fn() };
       } catch (err) {
-        if (err instanceof App2WxappTicketRejectedError) return { refused: err };
+        if (err instanceof App2WxappLoginError && err.circuit === 'clears') return { answered: err };
         throw err;
       }
     });
-    if ('refused' in outcome) throw outcome.refused;
+    if ('answered' in outcome) throw outcome.answered;
     return outcome.value;
   }
 
@@ -91,7 +88,7 @@ export class ExchangePolicies {
     const settings = this.options.circuitBreaker;
     if (!settings) return undefined;
     const breaker = circuitBreaker(
-      handleWhen((err) => err instanceof App2WxappUpstreamError && err.failure !== 'no-time-left'),
+      handleWhen((err) => err instanceof App2WxappLoginError && err.circuit === 'counts'),
       { halfOpenAfter: settings.cooldownMs, breaker: new ConsecutiveBreaker(settings.threshold) },
     );
     const pool = this.options.pool;

@@ -1,3 +1,5 @@
+import { isRecord, printable } from '../shared/record.utils';
+
 /**
  * Reads Authing's answer to the exchange. All three documented shapes occur: an envelope whose `data` is a JSON
  * string, an envelope whose `data` is an object, and the bare user object. `code` may be a number or a string.
@@ -7,6 +9,8 @@ export type UpstreamAnswer =
   | { kind: 'refused'; code: number; message?: string }
   | { kind: 'invalid'; reason: string };
 
+
+const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function parseUpstreamAnswer(body: unknown): UpstreamAnswer {
   if (!isRecord(body)) return { kind: 'invalid', reason: 'the body is not a JSON object' };
@@ -29,8 +33,10 @@ export function parseUpstreamAnswer(body: unknown): UpstreamAnswer {
 }
 
 function asUser(user: Record<string, unknown>): UpstreamAnswer {
-  if (typeof user._id !== 'string' || user._id.length === 0) {
-    return { kind: 'invalid', reason: 'the answer holds no user id' };
+  // Fail closed: an id that is not the documented shape (24 hex characters; other deployments' ids are of this
+  // alphabet too) is not a user.
+  if (typeof user._id !== 'string' || !USER_ID.test(user._id)) {
+    return { kind: 'invalid', reason: 'the answer holds no user id of the documented shape' };
   }
   return { kind: 'user', user };
 }
@@ -39,16 +45,4 @@ function toCode(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim())) return Number(value.trim());
   return undefined;
-}
-
-/** Upstream text as printable characters, not yet redacted nor cut: see `redactThenCut`. */
-export function printable(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
-  return clean || undefined;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DEFAULT_POOL } from '../app2wxapp.constants';
-import { App2WxappPoolRegistry } from '../login/app2wxapp-pool.registry';
+import { App2WxappPoolRegistry } from '../module/app2wxapp-pool.registry';
 import { probeUpstream } from './upstream.probe';
 
 const DEFAULT_PROBE_TIMEOUT_MS = 1000;
@@ -16,8 +16,9 @@ export interface App2WxappHealthCheckOptions {
 }
 
 /**
- * A Terminus health indicator for one pool: down while its circuit breaker is open (with the seconds until the next
- * probe), and with `probe: true` down when the upstream host does not accept a connection. It never sends an
+ * A Terminus health indicator for one pool: down while Authing refuses the pool's own settings (a wrong secret, user
+ * pool id or host: the detail names the option to fix, never its value), down while its circuit breaker is open
+ * (with the seconds until the next probe), and with `probe: true` down when the upstream host does not accept a connection. It never sends an
  * exchange, so it never spends a ticket and never carries the secret.
  */
 @Injectable()
@@ -35,6 +36,10 @@ export class App2WxappHealthIndicator {
     const pool = options.pool ?? DEFAULT_POOL;
     const entry = this.pools.get(pool);
     if (!entry) return indicator.down({ pool, message: `No App2WxappModule registers the pool "${pool}"` });
+
+    // The operator's mistake, as Authing reported it on the last exchange: down until an exchange succeeds.
+    const misconfigured = entry.client.misconfiguration;
+    if (misconfigured) return indicator.down({ pool, misconfigured: misconfigured.detail, since: misconfigured.at.toISOString() });
 
     const { state, retryInMs } = entry.client.circuit;
     if (state === 'open') {

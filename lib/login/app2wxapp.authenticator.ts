@@ -1,35 +1,26 @@
-import {
-  type ExecutionContext,
-  ForbiddenException,
-  HttpException,
-  Inject,
-  Injectable,
-  InternalServerErrorException,
-  Logger,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { type ExecutionContext, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP2WXAPP_LOGGER_CONTEXT } from '../app2wxapp.constants';
 import { App2WxappClient } from '../client/app2wxapp.client';
-import { App2WxappUpstreamError } from '../client/app2wxapp-upstream.errors';
 import type { App2WxappProfile } from '../client/app2wxapp-profile.interface';
-import { isFlagSet } from '../client/app2wxapp-profile.mapper';
-import { Deadline, raceAbort } from '../client/deadline.utils';
+import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
+import { LoginFailures } from '../failure/login-failures';
 import type { App2WxappLoginInfo } from '../options/app2wxapp-options.interface';
-import { RESOLVED_OPTIONS, type ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
 import { MemoryTicketReplayStore } from '../replay/memory-ticket-replay.store';
-import { App2WxappReplayStoreError } from '../replay/replay-store.errors';
+import { Deadline, raceAbort } from '../shared/deadline.utils';
+import { POOL_CLIENT, RESOLVED_OPTIONS } from '../shared/internal.tokens';
+import { isFlagSet } from '../shared/record.utils';
+import { ticketDigest, ticketProblem, ticketTag } from '../shared/ticket.utils';
 import { App2WxappTelemetry, type LoginTrace } from '../telemetry/app2wxapp.telemetry';
-import { POOL_CLIENT } from './login.constants';
 import { setRetryAfter } from './login-context.utils';
-import { outcomeOf, tagged } from './login-outcome';
 import { extractGraphqlTicket, extractTicket, presentsNoTicket } from './ticket.extractor';
-import { ticketDigest, ticketProblem, ticketTag } from './ticket.utils';
 
 const RELEASE_TIMEOUT_MS = 1000;
 
-/** An error thrown by the app's own hooks: passed on untouched, it is the app's to report. */
-class HookError {
-  constructor(readonly error: unknown) {}
+/** One login under way: its trace, and whether the app's own code (a hook) is running, whose errors are the app's. */
+interface LoginRun {
+  readonly trace: LoginTrace | undefined;
+  inAppCode: boolean;
 }
 
 /**
@@ -66,19 +57,19 @@ export class App2WxappAuthenticator<TUser = unknown> {
 
   /** Logs a user in with a ticket from anywhere; `request` is handed to `validateUser` as is. */
   authenticate(ticket: unknown, request?: unknown): Promise<TUser> {
-    return this.traced((trace) => this.login(ticket, request, trace));
+    return this.traced((run) => this.login(ticket, request, run));
   }
 
   /** @internal The guard's entry: the ticket is read from the request (or a GraphQL resolver's arguments) first. */
   authenticateRequest(request: any, context?: ExecutionContext, graphqlArgs?: unknown): Promise<TUser> {
-    return this.traced(async (trace) => {
+    return this.traced(async (run) => {
       const extractor = this.options.ticketExtractor;
       const ticket = extractor
-        ? await this.hook(() => extractor(request, context))
+        ? await this.appCode(run, () => extractor(request, context))
         : graphqlArgs !== undefined
           ? extractGraphqlTicket(graphqlArgs, request)
           : extractTicket(request);
-      return this.login(ticket, request, trace);
+      return this.login(ticket, request, run);
     });
   }
 
@@ -95,20 +86,20 @@ export class App2WxappAuthenticator<TUser = unknown> {
   }
 
   /** One login span around `body`, ended with the login's outcome. */
-  private async traced(body: (trace: LoginTrace | undefined) => Promise<TUser>): Promise<TUser> {
-    const trace = this.telemetry.startLogin(this.options);
+  private async traced(body: (run: LoginRun) => Promise<TUser>): Promise<TUser> {
+    const run: LoginRun = { trace: this.telemetry.startLogin(this.options), inAppCode: false };
     try {
-      const user = await this.telemetry.runInLogin(trace, () => body(trace));
-      this.telemetry.endLogin(trace, 'success', 200);
+      const user = await this.telemetry.runInLogin(run.trace, () => body(run));
+      this.telemetry.endLogin(run.trace, 'success', 200);
       return user;
     } catch (err) {
-      throw this.failed(err, trace);
+      throw this.failed(err, run);
     }
   }
 
-  private async login(ticket: unknown, request: unknown, trace: LoginTrace | undefined): Promise<TUser> {
+  private async login(ticket: unknown, request: unknown, run: LoginRun): Promise<TUser> {
     const problem = ticketProblem(ticket);
-    if (problem) throw tagged(new UnauthorizedException(problem), 'invalid-ticket');
+    if (problem) throw LoginFailures.invalidTicket(problem);
 
     const key = this.options.claimPrefix + ticketDigest(ticket as string);
     // One deadline for the claim and the exchange together: a slow replay store eats into the exchange's time.
@@ -118,71 +109,73 @@ export class App2WxappAuthenticator<TUser = unknown> {
       if (this.memoryStore) this.claimInMemory(this.memoryStore, key);
       else await this.claim(key, limit);
       try {
-        profile = await this.client.exchange(ticket as string, limit, trace);
+        profile = await this.client.exchange(ticket as string, limit, run.trace);
       } catch (err) {
-        // Transient: the ticket may still be good, so the app may present it again while it lives.
-        if (err instanceof App2WxappUpstreamError) await this.release(key);
+        // The failure says whether the ticket is still good (a 5xx, a misconfiguration, a refusal that Authing will
+        // repeat): then its claim is freed, so that the app may present it again while it lives.
+        if (err instanceof App2WxappLoginError && err.freesClaim) await this.release(key);
         throw err;
       }
     } finally {
       limit.clear();
     }
 
-    if (isFlagSet(profile.raw.isDeleted)) throw tagged(new ForbiddenException('This user has been deleted in Authing'), 'blocked');
-    if (profile.blocked && !this.options.allowBlockedUsers) throw tagged(new ForbiddenException('This user is blocked in Authing'), 'blocked');
+    // From here on Authing has spent the ticket: the claim stays, whatever happens (docs/options.md).
+    if (isFlagSet(profile.raw.isDeleted)) throw LoginFailures.deleted();
+    if (profile.blocked && !this.options.allowBlockedUsers) throw LoginFailures.blocked();
     const validateUser = this.options.validateUser;
     if (!validateUser) return profile as TUser;
 
-    let user: unknown;
-    try {
-      user = await this.hook(() => validateUser(profile, request, this.info));
-    } catch (err) {
-      // The app failed, not the user: keep the ticket usable (a 4xx is the app's verdict on the user).
-      if (!(err instanceof HookError && err.error instanceof HttpException && err.error.getStatus() < 500)) await this.release(key);
-      throw err;
-    }
-    if (user === null || user === undefined || user === false) {
-      throw tagged(new UnauthorizedException('This user may not log in to this app'), 'refused-by-app');
-    }
+    const user = await this.appCode(run, () => validateUser(profile, request, this.info));
+    // "A falsy answer is a refusal", on every entry: 0, '' and NaN included.
+    if (!user) throw LoginFailures.refusedByApp();
     return user as TUser;
   }
 
-  private failed(err: unknown, trace: LoginTrace | undefined): unknown {
-    if (err instanceof HookError) {
-      const error = err.error;
-      const status = error instanceof HttpException ? error.getStatus() : 500;
-      this.telemetry.endLogin(trace, error instanceof HttpException ? 'refused-by-app' : 'internal', status);
-      return error;
-    }
-    if (!(err instanceof HttpException)) {
-      // A bug of ours: its message may quote request data, so only its type is logged.
-      this.logger.error(`Internal error during a login of pool ${this.options.pool}: ${(err as Error)?.name ?? typeof err}`);
-      this.telemetry.endLogin(trace, 'internal', 500);
-      return new InternalServerErrorException('Login failed because of an internal error');
-    }
-    const { outcome, status } = outcomeOf(err);
-    this.telemetry.endLogin(trace, outcome, status);
-    return err;
+  /** Runs the app's own code (a hook): an error it throws is the app's, passed on untouched. */
+  private async appCode<T>(run: LoginRun, fn: () => T | Promise<T>): Promise<T> {
+    run.inAppCode = true;
+    const value = await fn();
+    run.inAppCode = false;
+    return value;
   }
 
-  private async hook<T>(fn: () => T | Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw new HookError(err);
+  private failed(err: unknown, run: LoginRun): unknown {
+    if (run.inAppCode) {
+      // The app's error, the app's to report (Nest logs a non-HttpException as a 500 itself).
+      const status = err instanceof HttpException ? err.getStatus() : 500;
+      this.telemetry.endLogin(run.trace, err instanceof HttpException && status < 500 ? 'refused-by-app' : 'internal', status);
+      return err;
     }
+    let error: App2WxappLoginError;
+    if (err instanceof App2WxappLoginError) {
+      error = err;
+    } else {
+      // A bug of ours: its message may quote request data, so only its type is logged.
+      this.logger.error(`Internal error during a login of pool ${this.options.pool}: ${(err as Error)?.name ?? typeof err}`);
+      error = LoginFailures.internal();
+    }
+    this.telemetry.endLogin(run.trace, error.kind, error.getStatus());
+    return error;
   }
 
   private async claim(key: string, limit: Deadline): Promise<void> {
     const store = this.options.replayStore;
     if (!store) return;
+    const pending = store.claim(key, this.options.ticketTtlMs);
     let claimed: boolean;
     try {
-      claimed = await raceAbort(store.claim(key, this.options.ticketTtlMs), limit.signal);
+      claimed = await raceAbort(pending, limit.signal);
     } catch (err) {
-      if (err instanceof App2WxappReplayStoreError) throw err;
+      if (limit.signal.aborted && err === limit.signal.reason) {
+        // The claim may still land after we gave up on it: then free it, or the ticket is burnt with no exchange made.
+        pending.then((won) => (won ? this.release(key) : undefined), () => undefined);
+        this.logger.warn(`Replay store did not answer in time (pool ${this.options.pool}, ticket #${ticketTag(key)})`);
+        throw LoginFailures.replayStore();
+      }
+      if (err instanceof App2WxappLoginError) throw err;
       this.logger.warn(`Replay store unavailable (pool ${this.options.pool}, ticket #${ticketTag(key)}): ${describe(err)}`);
-      throw new App2WxappReplayStoreError('Login is unavailable: the ticket replay store does not answer', 1);
+      throw LoginFailures.replayStore();
     }
     if (!claimed) this.refuseReplay(key);
   }
@@ -194,7 +187,7 @@ export class App2WxappAuthenticator<TUser = unknown> {
 
   private refuseReplay(key: string): never {
     this.logger.warn(`Refused a ticket that was already presented (pool ${this.options.pool}, ticket #${ticketTag(key)})`);
-    throw tagged(new UnauthorizedException('This ticket has already been used'), 'replayed');
+    throw LoginFailures.replayed();
   }
 
   private async release(key: string): Promise<void> {

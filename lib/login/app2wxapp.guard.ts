@@ -5,16 +5,21 @@ import {
   Injectable,
   InternalServerErrorException,
   type Type,
-  UnauthorizedException,
 } from '@nestjs/common';
 import { DEFAULT_POOL } from '../app2wxapp.constants';
+import { LoginFailures } from '../failure/login-failures';
+import { POOL_REGISTRY } from '../shared/internal.tokens';
 import type { App2WxappAuthenticator } from './app2wxapp.authenticator';
-import { App2WxappPoolRegistry } from './app2wxapp-pool.registry';
 import { graphqlFieldUsers } from './graphql-field-users';
 import { addGraphqlExtensions, graphqlLoginContext, setRetryAfter } from './login-context.utils';
 
 /** Picks a pool per request, e.g. from a header, a subdomain or a route parameter. */
 export type App2WxappPoolResolver = (request: any) => string | undefined | Promise<string | undefined>;
+
+/** What the guard needs of the app's pool registry (which the module fills, under `POOL_REGISTRY`). */
+export interface LoginPoolLookup {
+  get(pool: string): { readonly authenticator: App2WxappAuthenticator<unknown> } | undefined;
+}
 
 /**
  * Logs a user in with an app2wxapp ticket, through the pool's `App2WxappAuthenticator` (no Passport on this path):
@@ -28,7 +33,7 @@ export class App2WxappGuard implements CanActivate {
   protected readonly selection: string | App2WxappPoolResolver = DEFAULT_POOL;
   private fixed?: App2WxappAuthenticator<unknown>;
 
-  constructor(@Inject(App2WxappPoolRegistry) private readonly pools: App2WxappPoolRegistry) {}
+  constructor(@Inject(POOL_REGISTRY) private readonly pools: LoginPoolLookup) {}
 
   /** A guard for the pool `name`, or for the pool that `resolve` names for each request. */
   static forPool(pool: string | App2WxappPoolResolver): Type<App2WxappGuard> {
@@ -92,7 +97,7 @@ export class App2WxappGuard implements CanActivate {
     const name = await selection(request);
     const entry = typeof name === 'string' ? this.pools.get(name) : undefined;
     // The name may come from the request: it is not echoed, and no upstream is called.
-    if (!entry) throw new UnauthorizedException('This request names no user pool that this app knows');
+    if (!entry) throw LoginFailures.unknownPool();
     return entry.authenticator;
   }
 }

@@ -1,4 +1,5 @@
 import { type ExecutionContext, HttpException, HttpStatus, InternalServerErrorException } from '@nestjs/common';
+import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 
 /** The HTTP request behind a GraphQL field, where its answer goes, and the field's arguments and `info`. */
 export interface GraphqlLoginContext {
@@ -32,8 +33,8 @@ export function graphqlLoginContext(context: ExecutionContext): GraphqlLoginCont
 
 /** Express and Fastify both: `Retry-After` on a 503 that says when to retry. */
 export function setRetryAfter(err: unknown, response: any): void {
-  const seconds = (err as { retryAfterSeconds?: number })?.retryAfterSeconds;
-  if (!seconds || !response) return;
+  if (!(err instanceof App2WxappLoginError) || !err.retryAfterSeconds || !response) return;
+  const seconds = err.retryAfterSeconds;
   if (typeof response.header === 'function') response.header('Retry-After', String(seconds));
   else response.setHeader?.('Retry-After', String(seconds));
 }

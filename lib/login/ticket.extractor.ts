@@ -1,7 +1,7 @@
-import { UnauthorizedException } from '@nestjs/common';
 import { TICKET_HEADER } from '../app2wxapp.constants';
-import { redactThenCut } from '../client/redact.utils';
-import { isRecord, printable } from '../client/upstream-answer.parser';
+import { LoginFailures } from '../failure/login-failures';
+import { redactThenCut } from '../shared/redact.utils';
+import { isRecord, printable } from '../shared/record.utils';
 import { parseExtMsg } from '../mobile/mini-program.utils';
 
 const MAX_EXT_MSG_LENGTH = 8192;
@@ -35,14 +35,14 @@ export function extractGraphqlTicket(args: unknown, request: any): unknown {
 
 function ticketOfExtMsg(extMsg: unknown): string {
   if (typeof extMsg !== 'string' || extMsg.length > MAX_EXT_MSG_LENGTH) {
-    throw new UnauthorizedException('extMsg must be the string that the mini program returned');
+    throw LoginFailures.invalidTicket('extMsg must be the string that the mini program returned');
   }
   const ext = parseExtMsg(extMsg);
   if (ext.code !== 200) {
     const message = printable(ext.message);
     const reason = message ? redactThenCut(message, [ext.ticket]) : 'no message';
-    throw new UnauthorizedException(`The mini program reported: ${reason} (code ${ext.code})`);
+    throw LoginFailures.invalidTicket(`The mini program reported: ${reason} (code ${ext.code})`);
   }
-  if (ext.ticket === undefined) throw new UnauthorizedException('extMsg carries no ticket');
+  if (ext.ticket === undefined) throw LoginFailures.invalidTicket('extMsg carries no ticket');
   return ext.ticket;
 }

@@ -2,10 +2,10 @@ import type { Provider } from '@nestjs/common';
 import { App2WxappClient } from '../client/app2wxapp.client';
 import { DEFAULT_POOL } from '../app2wxapp.constants';
 import { App2WxappAuthenticator } from '../login/app2wxapp.authenticator';
-import { App2WxappPoolRegistry, type RegisteredPool } from '../login/app2wxapp-pool.registry';
 import { strategyClassFor } from '../login/app2wxapp.strategy';
-import { POOL_AUTHENTICATOR, POOL_CLIENT } from '../login/login.constants';
-import { RESOLVED_OPTIONS, resolveOptions, type ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import { resolveOptions, type ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import { POOL_AUTHENTICATOR, POOL_CLIENT, RESOLVED_OPTIONS } from '../shared/internal.tokens';
+import { App2WxappPoolRegistry, type RegisteredPool } from './app2wxapp-pool.registry';
 import {
   getApp2WxappAuthenticatorToken,
   getApp2WxappClientToken,

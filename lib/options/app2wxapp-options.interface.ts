@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { App2WxappProfile } from '../client/app2wxapp-profile.interface';
+import type { App2WxappFailureKind } from '../failure/app2wxapp-login.error';
 import type { TicketReplayStore } from '../replay/ticket-replay-store.interface';
 
 /** What the app's `validateUser` hook may answer; a falsy answer means 401. */
@@ -13,7 +14,8 @@ export interface App2WxappLoginInfo {
 
 /** One upstream exchange, reported to `onExchange` for the app's metrics. Carries no secret and no ticket. */
 export interface App2WxappExchangeEvent {
-  outcome: 'success' | 'rejected' | 'upstream-error' | 'timeout' | 'circuit-open' | 'overloaded';
+  /** `success`, or how it failed: `rejected`, `misconfigured`, `upstream-error`, `timeout`, `circuit-open`, `overloaded`. */
+  outcome: 'success' | App2WxappFailureKind;
   /** The HTTP status the guard answers for this exchange (200 on success). */
   status: number;
   durationMs: number;
@@ -29,8 +31,16 @@ export interface App2WxappCircuitBreakerOptions {
 export interface App2WxappModuleOptions<TUser = App2WxappProfile> {
   /** The Authing user pool id. */
   userPoolId: string;
-  /** The user pool secret. Omit it only for pools with `ticketExchangeUserInfoNeedSecret: false`. */
+  /**
+   * The user pool secret. Required, unless `exchangeWithoutSecret` is true. An `undefined` value (an unset
+   * environment variable) stops the boot.
+   */
   secret?: string;
+  /**
+   * The pool exchanges tickets without its secret (Authing's pool setting `ticketExchangeUserInfoNeedSecret: false`).
+   * Say so explicitly: then `secret` must be left out. Default false.
+   */
+  exchangeWithoutSecret?: boolean;
   /** Authing's API host. Default `https://core.authing.cn`; `https://core.genauth.ai` or a private host. */
   host?: string;
   /** One deadline for a whole login: the replay claim, the wait for a slot and the exchange. Default 5000 ms. */

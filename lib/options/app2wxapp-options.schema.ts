@@ -102,11 +102,14 @@ const IsCircuitBreakerOrFalse = () =>
 
 function hostProblem(value: unknown): string | undefined {
   if (typeof value !== 'string') return 'must be a URL string such as https://core.authing.cn';
+  // Never echoed: a host may carry credentials. A bare `?` or `#` leaves URL's search and hash empty, yet would
+  // post the secret to another path once the exchange path is appended.
+  if (/[?#]/.test(value)) return 'must not carry a query or a fragment';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `must be an absolute URL such as https://core.authing.cn (got "${value.slice(0, 100)}")`;
+    return 'must be an absolute URL such as https://core.authing.cn';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `must use https: (got ${url.protocol})`;
   if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname)) {
@@ -121,6 +124,7 @@ function hostProblem(value: unknown): string | undefined {
 class OptionsSchema {
   @IsString() @IsNotEmpty() userPoolId!: string;
   @IsOptional() @IsString() @IsNotEmpty() secret?: string;
+  @IsOptional() @IsBoolean() exchangeWithoutSecret?: boolean;
   @IsOptional() @IsAuthingHost() host?: string;
   @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() timeoutMs?: number;
   @IsOptional() @IsCallable() validateUser?: unknown;
@@ -159,8 +163,11 @@ export function resolveOptions(options: App2WxappModuleOptions<any>, pool: strin
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
   });
-  if (errors.length > 0) {
-    throw new Error(`${module}: invalid options: ${errors.flatMap(describe).join('; ')}`);
+  const problems = errors.flatMap(describe);
+  const secret = secretProblem(options);
+  if (secret) problems.unshift(secret);
+  if (problems.length > 0) {
+    throw new Error(`${module}: invalid options: ${problems.join('; ')}`);
   }
   const host = (options.host ?? DEFAULT_HOST).replace(/\/+$/, '');
   const url = new URL(host);
@@ -195,11 +202,25 @@ export function resolveOptions(options: App2WxappModuleOptions<any>, pool: strin
   });
 }
 
+/**
+ * The secret must be there, unless the pool says explicitly that Authing exchanges its tickets without one (the pool
+ * setting `ticketExchangeUserInfoNeedSecret: false`): an unset environment variable must stop the boot, not reach
+ * Authing as a missing secret on every login.
+ */
+function secretProblem(options: App2WxappModuleOptions<any>): string | undefined {
+  const withoutSecret = options.exchangeWithoutSecret === true;
+  if ('secret' in options && options.secret === undefined) {
+    return 'secret is undefined (is its environment variable unset?); a pool that Authing lets exchange tickets without a secret sets exchangeWithoutSecret: true and no secret';
+  }
+  if (withoutSecret && options.secret !== undefined) return 'secret must be left out when exchangeWithoutSecret is true';
+  if (!withoutSecret && options.secret === undefined) {
+    return 'secret is required (the user pool secret); a pool that Authing lets exchange tickets without a secret sets exchangeWithoutSecret: true';
+  }
+  return undefined;
+}
+
 function describe(error: ValidationError): string[] {
   if (error.constraints?.whitelistValidation) return [`unknown option "${error.property}"`];
   // class-validator's messages start with the property name; never echo a secret's value.
   return Object.values(error.constraints ?? {});
 }
-
-/** A pool's validated options, with defaults filled in; internal to each pool's module. */
-export const RESOLVED_OPTIONS = Symbol('APP2WXAPP_RESOLVED_OPTIONS');

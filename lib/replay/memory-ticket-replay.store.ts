@@ -1,5 +1,5 @@
 import { ClaimTable } from './claim-table';
-import { App2WxappReplayStoreError } from './replay-store.errors';
+import { App2WxappReplayStoreError } from '../failure/app2wxapp-login.error';
 import type { TicketReplayStore } from './ticket-replay-store.interface';
 
 /** Measured: 2 500 logins/s for a whole default ticket lifetime (120 s) is 300 000 claims; this leaves room twice over. */

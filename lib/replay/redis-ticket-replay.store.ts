@@ -1,4 +1,4 @@
-import { App2WxappReplayStoreError } from './replay-store.errors';
+import { App2WxappReplayStoreError } from '../failure/app2wxapp-login.error';
 import type { TicketReplayStore } from './ticket-replay-store.interface';
 
 /**

@@ -1,9 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Span, Tracer } from '@opentelemetry/api';
-import type { App2WxappTicketRejectedError, App2WxappUpstreamError } from '../client/app2wxapp-upstream.errors';
+import type { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
 import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
-import type { RegisteredPool } from '../login/app2wxapp-pool.registry';
 import { MemoryTicketReplayStore } from '../replay/memory-ticket-replay.store';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import {
@@ -37,13 +36,19 @@ interface RecordedLogin extends LoginTrace {
   readonly span: Span;
 }
 
+/** What the gauges read of each pool: its name, its replay store and its circuit. */
+export interface ObservedPool {
+  readonly options: Pick<ResolvedApp2WxappOptions, 'pool' | 'replayStore'>;
+  readonly client: { readonly circuit: { readonly state: 'closed' | 'open' | 'half-open' } };
+}
+
 const spanOf = (trace: LoginTrace): Span => (trace as RecordedLogin).span;
 
 export interface ExchangeTrace {
   /** Runs `fn` with the exchange span active, so that an HTTP client instrumentation's span nests under it. */
   run<T>(fn: () => T): T;
   status(code: number): void;
-  end(outcome: App2WxappExchangeEvent['outcome'], durationMs: number, error?: App2WxappUpstreamError | App2WxappTicketRejectedError): void;
+  end(outcome: App2WxappExchangeEvent['outcome'], durationMs: number, error?: App2WxappLoginError): void;
 }
 
 /**
@@ -63,7 +68,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
 
   private constructor(
     private readonly api: Api | undefined,
-    pools: () => Iterable<RegisteredPool>,
+    pools: () => Iterable<ObservedPool>,
   ) {
     if (!api) return;
     this.tracer = api.trace.getTracer(PACKAGE_NAME, PACKAGE_VERSION);
@@ -85,7 +90,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     meter.addBatchObservableCallback(this.observe, this.gauges);
   }
 
-  static async load(pools: () => Iterable<RegisteredPool>): Promise<App2WxappTelemetry> {
+  static async load(pools: () => Iterable<ObservedPool>): Promise<App2WxappTelemetry> {
     let api: Api | undefined;
     try {
       api = await import('@opentelemetry/api');
@@ -173,12 +178,13 @@ class Exchange implements ExchangeTrace {
     this.span?.setAttribute('http.response.status_code', code);
   }
 
-  end(outcome: App2WxappExchangeEvent['outcome'], durationMs: number, error?: App2WxappUpstreamError | App2WxappTicketRejectedError): void {
+  end(outcome: App2WxappExchangeEvent['outcome'], durationMs: number, error?: App2WxappLoginError): void {
     const span = this.span;
     if (span) {
       span.setAttribute(ATTR_OUTCOME, outcome);
-      if (error && 'failure' in error) {
-        span.setAttribute('error.type', error.failure);
+      // A refusal is Authing's answer to the user; a 5xx is a failure of the exchange.
+      if (error && error.getStatus() >= 500) {
+        span.setAttribute('error.type', error.kind);
         span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: error.message });
       }
       span.end();

@@ -1,17 +1,7 @@
-/** Why a login ended, as `app2wxapp.outcome` on spans and metrics. */
-export type App2WxappLoginOutcome =
-  | 'success'
-  | 'invalid-ticket'
-  | 'replayed'
-  | 'rejected'
-  | 'blocked'
-  | 'refused-by-app'
-  | 'upstream-error'
-  | 'timeout'
-  | 'circuit-open'
-  | 'overloaded'
-  | 'replay-store-error'
-  | 'internal';
+import type { App2WxappFailureKind } from '../failure/app2wxapp-login.error';
+
+/** Why a login ended, as `app2wxapp.outcome` on spans and metrics: `success`, or the failure's kind. */
+export type App2WxappLoginOutcome = 'success' | App2WxappFailureKind;
 
 export const LOGIN_SPAN = 'app2wxapp.login';
 export const EXCHANGE_SPAN = 'app2wxapp.exchange';

@@ -44,7 +44,7 @@ function expectFieldError(driver: GraphqlDriverName, res: TestResponse, field: s
 function expectWarnings(running: GraphqlApp, ...messages: RegExp[]) {
   expect(running.logs.takeProblems()).toEqual(messages.map((m) => ({ level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(m) })));
 }
-const REFUSED = /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 401 code 2207, HTTP 200, \d+ ms$/;
+const REFUSED = /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 401 rejected, code 2207, HTTP 200, \d+ ms$/;
 const REPLAYED = /^Refused a ticket that was already presented \(pool default, ticket #[0-9a-f]+\)$/;
 
 const validate = (rows: UserRows): App2WxappModuleOptions<UserRow>['validateUser'] => (profile, _request, { pool }) => rows.upsert(profile, pool);
@@ -123,7 +123,7 @@ describe.each(GRAPHQL_DRIVERS)(`GraphQL login with %s on %s (NestJS ${NEST_MAJOR
     emulator.failNext('http500');
     const ticket = emulator.issueTicket({ nickname: 'Retry' });
     expectFieldError(driver, await running.graphql(LOGIN, { ticket }), 'login', 502, /^Authing answered HTTP 500$/, ticket);
-    expectWarnings(running, /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 502 http-status, HTTP 500, \d+ ms$/);
+    expectWarnings(running, /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 502 upstream-error, HTTP 500, \d+ ms$/);
     expect((await running.graphql(LOGIN, { ticket })).body.data.login.nickname).toBe('Retry');
   });
 
@@ -198,8 +198,8 @@ describe.each(GRAPHQL_DRIVERS)(`GraphQL login with %s on %s, circuit open (NestJ
     expectWarnings(
       running,
       /^Circuit of pool default opened after 1 upstream failures; retrying in 60000 ms$/,
-      /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 502 http-status, HTTP 500, \d+ ms$/,
-      /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 503 circuit-open, HTTP -, \d+ ms$/,
+      /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 502 upstream-error, HTTP 500, \d+ ms$/,
+      /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 503 circuit-open, \d+ ms$/,
     );
   });
 });

@@ -59,9 +59,9 @@ describe.each(ADAPTERS)('App2WxappHealthIndicator with Terminus on %s', (adapter
       adapter,
       [
         App2WxappModule.forRoot({ userPoolId: POOL, secret: SECRET, host: emulator.url, ...options }),
-        App2WxappModule.forRoot({ name: 'closed', userPoolId: 'pool-closed', host: `http://127.0.0.1:${closed}` }),
-        App2WxappModule.forRoot({ name: 'not-tls', userPoolId: 'pool-not-tls', host: `https://127.0.0.1:${emulatorPort}` }),
-        App2WxappModule.forRoot({ name: 'silent', userPoolId: 'pool-silent', host: `https://127.0.0.1:${silentPort}` }),
+        App2WxappModule.forRoot({ name: 'closed', userPoolId: 'pool-closed', secret: SECRET, host: `http://127.0.0.1:${closed}` }),
+        App2WxappModule.forRoot({ name: 'not-tls', userPoolId: 'pool-not-tls', secret: SECRET, host: `https://127.0.0.1:${emulatorPort}` }),
+        App2WxappModule.forRoot({ name: 'silent', userPoolId: 'pool-silent', secret: SECRET, host: `https://127.0.0.1:${silentPort}` }),
         TerminusModule.forRoot({ logger: CapturedLogger, errorLogStyle: 'json' }),
         App2WxappHealthModule,
       ],

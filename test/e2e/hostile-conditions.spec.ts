@@ -82,7 +82,7 @@ describe.each(ADAPTERS)('hostile conditions on %s', (adapter) => {
         expect(runsOf(SECRET, line)).toEqual([]);
       }
     }
-    expect(lines.some((l) => /Ticket exchange failed \(pool default, ticket #[0-9a-f]{12}\): 401 code 2207/.test(l))).toBe(true);
+    expect(lines.some((l) => /Ticket exchange failed \(pool default, ticket #[0-9a-f]{12}\): 401 rejected, code 2207/.test(l))).toBe(true);
   });
 
   it('a stale keep-alive connection (dropped by a load balancer) is retried once on a new one: no 502', async () => {

@@ -9,6 +9,7 @@ import {
   MemoryTicketReplayStore,
 } from 'nestjs-app2wxapp';
 import { App2WxappEmulator, type EmulatorResponseShape } from 'nestjs-app2wxapp/testing';
+import { CapturedLogs } from './support/captured-logs';
 import { ADAPTERS, startApp, startWithOptions } from './support/test-app';
 
 const POOL = 'pool-wiring';
@@ -110,7 +111,7 @@ describe.each(ADAPTERS)('module wiring on %s', (adapter) => {
     }
   });
 
-  it("500 when validateUser crashes; the replay store releases the ticket and Authing decides on a retry", async () => {
+  it('500 when validateUser crashes; the claim stays, because Authing has spent the ticket: a retry is "already used" without an exchange', async () => {
     let calls = 0;
     const running = await startWithOptions(adapter, {
       ...base(),
@@ -124,17 +125,15 @@ describe.each(ADAPTERS)('module wiring on %s', (adapter) => {
       const crashed = await running.post('/login', { ticket });
       expect(crashed.status).toBe(500);
       expect(crashed.text).not.toContain('database down');
-      // The replay store let the ticket through again (Authing was asked twice); Authing has used it up by now.
       const again = await running.post('/login', { ticket });
-      expect(again.status).toBe(401);
-      expect(again.body.message).toMatch(/已被使用/);
-      expect(emulator.requests.filter((r) => (r.body as { ticket?: string })?.ticket === ticket)).toHaveLength(2);
+      expect([again.status, again.body.message]).toEqual([401, 'This ticket has already been used']);
+      expect(emulator.requests.filter((r) => (r.body as { ticket?: string })?.ticket === ticket)).toHaveLength(1);
     } finally {
       await running.close();
     }
   });
 
-  it("releases the ticket when validateUser answers a 5xx HttpException, so the login can be retried", async () => {
+  it("passes validateUser's 5xx HttpException on as is; the claim stays (the ticket is spent at Authing)", async () => {
     let calls = 0;
     const running = await startWithOptions(adapter, {
       ...base(),
@@ -147,11 +146,10 @@ describe.each(ADAPTERS)('module wiring on %s', (adapter) => {
     try {
       const ticket = emulator.issueTicket();
       const first = await running.post('/login', { ticket });
-      expect(first.status).toBe(503);
-      expect(first.body.message).toBe('User database is down');
+      expect([first.status, first.body.message]).toEqual([503, 'User database is down']);
       const again = await running.post('/login', { ticket });
-      expect(again.body.message).not.toMatch(/already been used/); // our store let it through; Authing decides
-      expect(emulator.requests.filter((r) => (r.body as { ticket?: string })?.ticket === ticket)).toHaveLength(2);
+      expect([again.status, again.body.message]).toEqual([401, 'This ticket has already been used']);
+      expect(emulator.requests.filter((r) => (r.body as { ticket?: string })?.ticket === ticket)).toHaveLength(1);
     } finally {
       await running.close();
     }
@@ -209,7 +207,7 @@ describe.each(ADAPTERS)('module wiring on %s', (adapter) => {
 
   it('works with a pool that needs no secret', async () => {
     const open = await App2WxappEmulator.start({ userPoolId: 'open-pool', requireSecret: false });
-    const running = await startWithOptions(adapter, { userPoolId: 'open-pool', host: open.url });
+    const running = await startWithOptions(adapter, { userPoolId: 'open-pool', exchangeWithoutSecret: true, host: open.url });
     try {
       expect((await running.post('/login', { ticket: open.issueTicket() })).status).toBe(200);
       expect(open.requests[0].body).toEqual({ ticket: expect.any(String) });
@@ -219,13 +217,26 @@ describe.each(ADAPTERS)('module wiring on %s', (adapter) => {
     }
   });
 
-  it('401 with the reason when the secret is wrong', async () => {
+  it('a wrong secret is the operator\'s mistake: 500 without Authing\'s message, an ERROR naming the option, the ticket still good', async () => {
     const running = await startWithOptions(adapter, { ...base(), secret: 'not-the-secret' });
+    const logs = new CapturedLogs();
+    running.app.useLogger(logs);
     try {
-      const res = await running.post('/login', { ticket: emulator.issueTicket() });
-      expect(res.status).toBe(401);
-      expect(res.body.message).toMatch(/code 2003/);
+      const ticket = emulator.issueTicket();
+      const res = await running.post('/login', { ticket });
+      expect(res.status).toBe(500);
+      expect(res.body.message).toBe("Login is unavailable: this server's Authing settings are wrong (the operator has been told)");
       expect(res.text).not.toContain('not-the-secret');
+      expect(res.text).not.toContain('2003');
+      const problems = logs.takeProblems();
+      expect(problems).toEqual([
+        { level: 'error', context: 'App2Wxapp', message: expect.stringMatching(/^Login is misconfigured \(pool default, ticket #[0-9a-f]{12}\): Authing says the user pool secret is wrong \(code 2003\): check the option "secret"/) },
+      ]);
+      expect(problems[0].message).not.toContain('not-the-secret');
+      // Authing refused the credentials before it looked at the ticket, so the claim was freed.
+      const again = await running.post('/login', { ticket });
+      expect(again.body.message).not.toMatch(/already been used/);
+      logs.takeProblems();
     } finally {
       await running.close();
     }

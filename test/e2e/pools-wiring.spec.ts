@@ -66,7 +66,7 @@ describe('named pools: names', () => {
 
 describe.each(ADAPTERS)('named pools: wiring on %s', (adapter) => {
   let emulators: TwoEmulators;
-  const pool = (name: string | undefined, userPoolId: string) => App2WxappModule.forRoot({ name, userPoolId, host: emulators.a.url });
+  const pool = (name: string | undefined, userPoolId: string) => App2WxappModule.forRoot({ name, userPoolId, secret: 's', host: emulators.a.url });
 
   beforeAll(async () => {
     emulators = await startTwoEmulators();
@@ -80,11 +80,11 @@ describe.each(ADAPTERS)('named pools: wiring on %s', (adapter) => {
     ['two pools with one name', () => [pool('genauth', 'p1'), pool('genauth', 'p2')], /the pool "genauth" is registered twice/],
     [
       'forRootAsync and forRoot with one name',
-      () => [pool('genauth', 'p1'), App2WxappModule.forRootAsync({ name: 'genauth', useFactory: () => ({ userPoolId: 'p2' }) })],
+      () => [pool('genauth', 'p1'), App2WxappModule.forRootAsync({ name: 'genauth', useFactory: () => ({ userPoolId: 'p2', secret: 's' }) })],
       /the pool "genauth" is registered twice/,
     ],
     ['two names for one user pool id', () => [pool(undefined, 'same-id'), pool('genauth', 'same-id')], /the pools "default" and "genauth" both use user pool same-id; register it once/],
-    ['an invalid option in a named pool', () => [App2WxappModule.forRoot({ name: 'genauth', userPoolId: 'p1', timeoutMs: -1 })], /App2WxappModule "genauth": invalid options: timeoutMs must be a positive number/],
+    ['an invalid option in a named pool', () => [App2WxappModule.forRoot({ name: 'genauth', userPoolId: 'p1', secret: 's', timeoutMs: -1 })], /App2WxappModule "genauth": invalid options: timeoutMs must be a positive number/],
   ])('the app does not boot with %s', async (_case, imports, message) => {
     await expect(startApp(adapter, imports())).rejects.toThrow(message);
   });

@@ -95,8 +95,8 @@ describe.each(ADAPTERS)('status table on %s', (adapter) => {
     emulator.failNext({ status: 403, body: { code: 403, message: 'Forbidden' } });
     const ticket = emulator.issueTicket();
     expectSafeError(await running.post('/login', { ticket }), 401, /Forbidden.*HTTP 403/, ticket);
-    emulator.failNext({ status: 404, body: '<html>not found</html>', contentType: 'text/html' });
-    expectSafeError(await running.post('/login', { ticket: emulator.issueTicket() }), 401, /HTTP 404/);
+    emulator.failNext({ status: 400, body: '<html>bad request</html>', contentType: 'text/html' });
+    expectSafeError(await running.post('/login', { ticket: emulator.issueTicket() }), 401, /HTTP 400/);
   });
 
   it('401 when Authing gives the code as a string', async () => {

@@ -1,4 +1,4 @@
-import { deadline } from '../../lib/client/deadline.utils';
+import { deadline } from '../../lib/shared/deadline.utils';
 
 const aborted = (signal: AbortSignal) =>
   new Promise<unknown>((resolve) => signal.addEventListener('abort', () => resolve(signal.reason), { once: true }));

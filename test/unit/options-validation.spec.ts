@@ -29,7 +29,7 @@ describe('options validation', () => {
     ['http://localhost:4000', 'http://localhost:4000/oauth/app2wxapp/auth/pool'],
     ['http://[::1]:4000', 'http://[::1]:4000/oauth/app2wxapp/auth/pool'],
   ])('accepts host %s', (host, url) => {
-    expect(resolveOptions({ userPoolId: 'pool', host }).exchangeUrl).toBe(url);
+    expect(resolveOptions({ userPoolId: 'pool', secret: SECRET, host }).exchangeUrl).toBe(url);
   });
 
   it.each([
@@ -39,7 +39,14 @@ describe('options validation', () => {
     [{ userPoolId: 'p', host: 'http://core.authing.cn' }, /host must use https:; plain http: is accepted only for a loopback host/],
     [{ userPoolId: 'p', host: 'ftp://core.authing.cn' }, /host must use https:/],
     [{ userPoolId: 'p', host: 'core.authing.cn' }, /host must be an absolute URL/],
-    [{ userPoolId: 'p', host: 'https://core.authing.cn?x=1' }, /host must not carry credentials, a query or a fragment/],
+    [{ userPoolId: 'p', host: 'https://core.authing.cn?x=1' }, /host must not carry a query or a fragment/],
+    [{ userPoolId: 'p', host: 'https://core.authing.cn/?' }, /host must not carry a query or a fragment/],
+    [{ userPoolId: 'p', host: 'https://core.authing.cn#' }, /host must not carry a query or a fragment/],
+    [{ userPoolId: 'p', host: 'https://user:pw@core.authing.cn' }, /host must not carry credentials/],
+    [{ userPoolId: 'p', secret: undefined }, /secret is undefined \(is its environment variable unset\?\)/],
+    [{ userPoolId: 'p' }, /secret is required .*exchangeWithoutSecret: true/],
+    [{ userPoolId: 'p', secret: 's', exchangeWithoutSecret: true }, /secret must be left out when exchangeWithoutSecret is true/],
+    [{ userPoolId: 'p', exchangeWithoutSecret: 'yes' }, /exchangeWithoutSecret must be a boolean/],
     [{ userPoolId: 'p', timeoutMs: 0 }, /timeoutMs must be a positive number/],
     [{ userPoolId: 'p', timeoutMs: -5 }, /timeoutMs must be a positive number/],
     [{ userPoolId: 'p', timeoutMs: '5000' }, /timeoutMs must be a number/],
@@ -67,6 +74,25 @@ describe('options validation', () => {
     expect(message).not.toContain('123456');
   });
 
+  it('accepts a pool that says it exchanges without a secret', () => {
+    expect(resolveOptions({ userPoolId: 'pool', exchangeWithoutSecret: true }).secret).toBeUndefined();
+  });
+
+  it.each([
+    'https://admin:hunter2-secret-pw@core.authing.cn',
+    'https://core.authing.cn/?token=hunter2-secret-pw',
+    'not a url hunter2-secret-pw',
+    'http://evil.example/hunter2-secret-pw',
+  ])('never echoes a host value in a boot error (%#)', (host) => {
+    expect(() => resolveOptions({ userPoolId: 'p', secret: SECRET, host })).toThrow(/host must/);
+    try {
+      resolveOptions({ userPoolId: 'p', secret: SECRET, host });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+      expect((err as Error).message).not.toContain('admin');
+    }
+  });
+
   it('refuses a missing options object', () => {
     expect(() => resolveOptions(undefined as never)).toThrow(/options must be an object/);
   });
@@ -86,7 +112,7 @@ describe('options validation', () => {
   it('accepts forRootAsync with useClass', async () => {
     class OptionsFactory {
       createApp2WxappOptions() {
-        return { userPoolId: 'pool-from-class' };
+        return { userPoolId: 'pool-from-class', secret: SECRET };
       }
     }
     @Module({})

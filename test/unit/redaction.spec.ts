@@ -1,5 +1,5 @@
-import { redactThenCut } from '../../lib/client/redact.utils';
-import { isFlagSet } from '../../lib/client/app2wxapp-profile.mapper';
+import { redactThenCut } from '../../lib/shared/redact.utils';
+import { isFlagSet } from '../../lib/shared/record.utils';
 
 const TICKET = `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${'eyJqdGkiOiJhYmMiLCJzdWIiOiJ1c2VyIn0'.repeat(3)}.c2lnbmF0dXJlLXZhbHVlLWxvbmc`;
 const SECRET = 'b1c4f0e2d9a84c7e9f3a2b1c0d9e8f7a';

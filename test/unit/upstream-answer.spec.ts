@@ -77,7 +77,8 @@ describe('mapProfile', () => {
     const profile = mapProfile(user, 'configured-pool');
     expect(profile).toMatchObject({
       id: user._id,
-      userPoolId: 'pool-from-upstream',
+      // The configured pool, never the answer's (which names pool-from-upstream): apps key users by it.
+      userPoolId: 'configured-pool',
       openid: 'oOpen',
       unionid: 'oUnion',
       username: 'xiaoming',

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { App2WxappClient } from '../client/app2wxapp.client';
+import type { App2WxappAuthenticator } from '../login/app2wxapp.authenticator';
+import type { LoginPoolLookup } from '../login/app2wxapp.guard';
 import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
-import type { App2WxappAuthenticator } from './app2wxapp.authenticator';
 
 /** One pool of the app, as its module registered it. */
 export interface RegisteredPool {
@@ -15,7 +16,7 @@ export interface RegisteredPool {
  * pool registered twice stops the boot. One registry per app: unlike Passport's, it is never process-wide.
  */
 @Injectable()
-export class App2WxappPoolRegistry {
+export class App2WxappPoolRegistry implements LoginPoolLookup {
   private readonly pools = new Map<string, RegisteredPool>();
 
   register(entry: RegisteredPool): void {

@@ -1,0 +1,79 @@
+import {
+  App2WxappLoginError,
+  App2WxappMisconfigurationError,
+  App2WxappReplayStoreError,
+  App2WxappTicketRejectedError,
+  App2WxappUpstreamError,
+} from './app2wxapp-login.error';
+
+/** The option an operator must fix, named in the ERROR log line (never its value). */
+export type MisconfiguredOption = 'secret' | 'userPoolId' | 'host' | 'appId' | 'appSecret' | 'appHost' | 'connection' | 'clientAuth';
+
+/**
+ * Every failure of a login, built in one place: the messages the client sees are written here once. Each returns an
+ * `App2WxappLoginError` whose fields the pipeline reads (see its `KINDS` table).
+ */
+export const LoginFailures = {
+  /** The presented value cannot be a ticket or a code; `problem` never quotes it. */
+  invalidTicket: (problem: string) => new App2WxappLoginError('invalid-ticket', problem),
+
+  /** The request names no pool or tenant this app knows; the name is not echoed and no upstream is called. */
+  unknownPool: () => new App2WxappLoginError('unknown-pool', 'This request names no user pool that this app knows'),
+
+  replayed: (what = 'ticket') => new App2WxappLoginError('replayed', `This ${what} has already been used`),
+
+  /** Authing refused the ticket; `reason` is Authing's message, already redacted and cut. */
+  rejected: (reason: string | undefined, upstreamCode?: number, upstreamStatus?: number) => {
+    const detail = [upstreamCode !== undefined ? `code ${upstreamCode}` : undefined, upstreamStatus && upstreamStatus >= 400 ? `HTTP ${upstreamStatus}` : undefined]
+      .filter(Boolean)
+      .join(', ');
+    return new App2WxappTicketRejectedError('rejected', `Authing refused the ticket: ${reason ?? 'no reason given'}${detail ? ` (${detail})` : ''}`, {
+      upstreamCode,
+      upstreamStatus,
+    });
+  },
+
+  /** Authing refused the login for a reason the user must resolve (an interaction, a missing permission). */
+  refusedUpstream: (message: string, upstreamCode?: number, upstreamStatus?: number) =>
+    new App2WxappTicketRejectedError('rejected', message, { upstreamCode, upstreamStatus }),
+
+  blocked: (message = 'This user is blocked in Authing') => new App2WxappLoginError('blocked', message),
+  deleted: () => new App2WxappLoginError('blocked', 'This user has been deleted in Authing'),
+
+  refusedByApp: () => new App2WxappLoginError('refused-by-app', 'This user may not log in to this app'),
+
+  /**
+   * Authing refused the server's own settings (a wrong secret, user pool id or host): the operator's mistake. The
+   * client learns only that it is not theirs; the log line names the option to fix.
+   */
+  misconfigured: (option: MisconfiguredOption, operatorDetail: string, upstreamCode?: number, upstreamStatus?: number) =>
+    new App2WxappMisconfigurationError(
+      'misconfigured',
+      "Login is unavailable: this server's Authing settings are wrong (the operator has been told)",
+      { upstreamCode, upstreamStatus, operatorDetail: `${operatorDetail}: check the option "${option}"` },
+    ),
+
+  upstream: (message: string, details: { upstreamStatus?: number; retryAfterSeconds?: number; retrySafe?: boolean; status?: 502 | 503 } = {}) =>
+    new App2WxappUpstreamError('upstream-error', message, details, details.status),
+
+  /**
+   * Authing did not answer in time. `fair`: the exchange had the pool's whole budget to itself; one that our own
+   * queue or replay store starved says nothing about Authing, and does not count against its circuit.
+   */
+  timeout: (timeoutMs: number, fair: boolean) =>
+    new App2WxappUpstreamError('timeout', `Authing did not answer within ${timeoutMs} ms`, { circuit: fair ? 'counts' : 'neutral' }),
+
+  circuitOpen: (retryAfterSeconds: number) =>
+    new App2WxappUpstreamError('circuit-open', 'Authing is failing; logins are paused briefly', { retryAfterSeconds }),
+
+  /** Too many exchanges in flight and queued. */
+  overloaded: () => new App2WxappUpstreamError('overloaded', 'Too many logins in progress; try again shortly', { retryAfterSeconds: 1 }),
+
+  /** The exchange was not sent: waiting for a slot (or a slow replay store) left too little of the login's time. */
+  noTimeLeft: () => new App2WxappUpstreamError('overloaded', 'Login is busy; try again with the same ticket', { retryAfterSeconds: 1 }),
+
+  replayStore: (message = 'Login is unavailable: the ticket replay store does not answer') => new App2WxappReplayStoreError(message, 1),
+
+  /** A bug of ours: its message may quote request data, so the client gets none of it. */
+  internal: () => new App2WxappLoginError('internal', 'Login failed because of an internal error'),
+} as const;
