@@ -13,7 +13,7 @@ import { RESOLVED_OPTIONS } from '../shared/internal.tokens';
 import { type Deadline, deadline } from '../shared/deadline.utils';
 import { ticketDigest, ticketProblem, ticketTag } from '../shared/ticket.utils';
 import { App2WxappTelemetry, type ExchangeTrace, type LoginTrace } from '../telemetry/app2wxapp.telemetry';
-import type { App2WxappProfile } from './app2wxapp-profile.interface';
+import type { App2WxappProfile } from '../profile/app2wxapp-profile.interface';
 import { type CircuitSnapshot, ExchangePolicies } from './exchange.policies';
 import { type KeepAliveAgent, keepAliveAgent } from './keep-alive.agent';
 import { readAnswer } from './upstream-answer.reader';

@@ -2,8 +2,8 @@ import type { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import { LoginFailures } from '../failure/login-failures';
 import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
 import { redactThenCut } from '../shared/redact.utils';
-import type { App2WxappProfile } from './app2wxapp-profile.interface';
-import { mapProfile } from './app2wxapp-profile.mapper';
+import type { App2WxappProfile } from '../profile/app2wxapp-profile.interface';
+import { mapProfile } from '../profile/app2wxapp-profile.mapper';
 import { parseUpstreamAnswer, type UpstreamAnswer } from './upstream-answer.parser';
 
 type Pool = Pick<ResolvedApp2WxappOptions, 'userPoolId' | 'secret'>;

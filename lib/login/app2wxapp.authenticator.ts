@@ -1,7 +1,7 @@
 import { type ExecutionContext, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import { APP2WXAPP_LOGGER_CONTEXT } from '../app2wxapp.constants';
 import { App2WxappClient } from '../client/app2wxapp.client';
-import type { App2WxappProfile } from '../client/app2wxapp-profile.interface';
+import type { App2WxappProfile } from '../profile/app2wxapp-profile.interface';
 import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import { LoginFailures } from '../failure/login-failures';
 import type { App2WxappLoginInfo } from '../options/app2wxapp-options.interface';

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { App2WxappProfile } from '../client/app2wxapp-profile.interface';
+import type { App2WxappProfile } from '../profile/app2wxapp-profile.interface';
 import type { App2WxappFailureKind } from '../failure/app2wxapp-login.error';
 import type { TicketReplayStore } from '../replay/ticket-replay-store.interface';
 

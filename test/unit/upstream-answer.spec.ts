@@ -1,4 +1,4 @@
-import { mapProfile } from '../../lib/client/app2wxapp-profile.mapper';
+import { mapProfile } from '../../lib/profile/app2wxapp-profile.mapper';
 import { parseUpstreamAnswer } from '../../lib/client/upstream-answer.parser';
 
 const oauth = {
