@@ -119,7 +119,19 @@ export class App2WxappEmulator {
       emulator.sockets.add(socket);
       socket.once('close', () => emulator.sockets.delete(socket));
     });
-    server.on('request', (req, res) => void emulator.handle(req, res));
+    server.on('request', (req, res) => {
+      // Whatever goes wrong while answering one request ends that request, never the process.
+      emulator.handle(req, res).catch(() => {
+        if (!res.headersSent) send(res, 500, { code: 500, message: 'Emulator error' });
+        else res.destroy();
+      });
+    });
+    // Malformed request lines and headers (including oversized ones) get Node's status, then the connection ends.
+    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    });
     return emulator;
   }
 
@@ -234,7 +246,9 @@ export class App2WxappEmulator {
     if (avatar) return this.serveAvatar(avatar[1], req, res);
     this.count++;
     if (this.dropStale(req, res)) return;
-    const text = await readBody(req).catch(() => undefined);
+    const text = await readBody(req);
+    // The rest of an oversized body is never read: the connection ends with the answer.
+    if (text === undefined) res.setHeader('connection', 'close');
     this.record(req, text);
     if (this.latency > 0) await sleep(this.latency);
     if (res.destroyed) return;
@@ -242,16 +256,22 @@ export class App2WxappEmulator {
     const fault = this.faults.shift();
     if (fault !== undefined) return this.serveFault(fault, req, res);
 
-    const match = req.method === 'POST' ? EXCHANGE_PATH.exec(req.url ?? '') : null;
+    const match = EXCHANGE_PATH.exec(req.url ?? '');
     if (!match) return send(res, 404, { code: 404, message: 'Not Found' });
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'POST');
+      return send(res, 405, { code: 405, message: 'Method Not Allowed' });
+    }
     if (text === undefined) return send(res, 413, { code: 413, message: 'Request body too large' });
+    const userPoolId = decodeSegment(match[1]);
+    if (userPoolId === undefined) return send(res, 400, { code: 400, message: 'The path is not valid percent-encoding' });
     let body: any;
     try {
       body = JSON.parse(text);
     } catch {
       return send(res, 400, { code: 400, message: 'Request body must be JSON' });
     }
-    if (decodeURIComponent(match[1]) !== this.options.userPoolId) {
+    if (userPoolId !== this.options.userPoolId) {
       return send(res, 200, { code: 2224, message: '用户池不存在' });
     }
     const requireSecret = this.options.requireSecret ?? this.options.secret !== undefined;
@@ -350,17 +370,34 @@ export class App2WxappEmulator {
   }
 }
 
+/**
+ * The body as text, or undefined when it exceeds MAX_BODY_BYTES (decided as soon as it does: a body that never ends
+ * is not waited for) or the request failed.
+ */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+      if (size <= MAX_BODY_BYTES) return void chunks.push(chunk);
+      req.off('data', onData);
+      req.pause();
+      resolve(undefined);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
   });
+}
+
+/** A percent-decoded path segment, or undefined when its encoding is broken (`%E0%A4%A`). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
