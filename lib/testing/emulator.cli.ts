@@ -221,6 +221,7 @@ function describeParseError(error: NodeJS.ErrnoException): string {
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return 'unexpected argument: every value follows its option (--secret <secret>)';
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (/ambiguous/.test(error.message) && option) return `the value after ${option} starts with '-': write ${option}=<value>`;
       return option ? `${option} needs a value` : 'an option is missing its value';
     default:
       return 'invalid arguments';
@@ -250,7 +251,7 @@ function banner(io: EmulatorCliIo, emulator: App2WxappEmulator, config: CliConfi
   io.out('  EMULATOR: this is NOT Authing. It answers like Authing and mints logins for anyone who asks.');
   io.out(`  app2wxapp-emulator listening on ${url}`);
   io.out(rule);
-  if (config.bind !== '127.0.0.1' && config.bind !== 'localhost' && config.bind !== '::1') {
+  if (!config.bind.startsWith('127.') && config.bind !== 'localhost' && config.bind !== '::1') {
     io.err(`WARNING: bound to ${config.bind}, not loopback: anyone who can reach this port can mint logins through ${url}/__emulator/.`);
   }
   io.out('');
