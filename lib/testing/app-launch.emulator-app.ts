@@ -120,8 +120,8 @@ export function appLaunchRoute(pathname: string): 'signin' | 'profile' | 'jwks' 
 }
 
 /**
- * The upstream side of Authing's v3 "app launches mini program" login (see upstream-v3-contract.md, kept by the
- * project beside the code): apps with their client authentication and id_token signing, single-use WeChat codes,
+ * The upstream side of Authing's v3 "app launches mini program" login (docs/testing.md, "The v3 app-launch flow"
+ * documents every request and answer): apps with their client authentication and id_token signing, single-use WeChat codes,
  * `POST /api/v3/signin-by-mobile`, `GET /api/v3/get-profile`, and the JWKS. Mounted by `App2WxappEmulator`, on its
  * port; reach it as `emulator.appLaunch`.
  */

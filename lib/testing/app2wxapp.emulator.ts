@@ -119,8 +119,8 @@ const CONTROL_PREFIX = '/__emulator';
 const EXPIRED_TICKET_GRACE_MS = 10 * 60_000;
 
 /**
- * An in-process HTTP server that implements Authing's app2wxapp exchange faithfully (the contract is summarised in
- * docs/testing.md): single-use tickets that expire, blocked users, all three answer shapes, injectable faults, several
+ * An in-process HTTP server that implements Authing's app2wxapp exchange faithfully (docs/testing.md, "The ticket
+ * exchange"): single-use tickets that expire, blocked users, all three answer shapes, injectable faults, several
  * user pools, and a clock tests can move. It also serves the v3 app-launch flow (`emulator.appLaunch`), a control API
  * and page under `/__emulator/`, and the avatars it hands out (`GET /avatars/<id>.svg`), so a page that shows them
  * works offline. Avatars, the control API and the page are not exchanges: they are not recorded, counted, delayed or
