@@ -10,12 +10,12 @@ async function cli(argv: string[]): Promise<{ run: RunningEmulatorCli; out: stri
 
 async function exchange(url: string, pool: string, secret: string, ticket: string): Promise<{ code: number }> {
   const res = await fetch(`${url}/oauth/app2wxapp/auth/${pool}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ secret, ticket }) });
-  return res.json();
+  return (await res.json()) as { code: number };
 }
 
 async function ticketFrom(url: string, body: unknown = {}): Promise<string> {
   const res = await fetch(`${url}/__emulator/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return (await res.json()).ticket;
+  return ((await res.json()) as { ticket: string }).ticket;
 }
 
 describe('the app2wxapp-emulator command (runEmulatorCli)', () => {
