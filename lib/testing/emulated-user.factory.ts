@@ -78,7 +78,7 @@ export function newPerson(userPoolId: string, user: EmulatedWechatUser, emulator
   };
 }
 
-/** The user object Authing answers for a successful exchange (see upstream-contract.md). */
+/** The user object Authing answers for a successful exchange (docs/testing.md, "The ticket exchange"). */
 export function authingUser(person: EmulatedPerson, userPoolId: string, phone: string | null, tokenKey: string) {
   const now = new Date();
   const iat = Math.floor(now.getTime() / 1000);

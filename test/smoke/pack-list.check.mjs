@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts'];
+const REQUIRED = ['package.json', 'README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/bin/app2wxapp-emulator.js'];
 const OPTIONAL_DOCUMENTS = ['CHANGELOG.md', 'README.zh-CN.md'];
 const NOT_SHIPPED = /(^|\/)(test|tests|__tests__|spec)\/|\.(spec|test|e2e-spec)\.|\.map$|\.tsbuildinfo$/;
 

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execOrThrow } from './exec.mjs';
 import { runFixture } from './fixture.run.mjs';
+import { checkEmulatorBin } from './emulator-bin.check.mjs';
 import { checkTarball } from './tarball.check.mjs';
 
 const repo = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -55,6 +56,7 @@ async function main() {
   await execOrThrow('tar', ['-xzf', tarball, '-C', unpacked]);
 
   const { pkg, files, results: packaging } = checkTarball(join(unpacked, 'package'));
+  packaging.push(...(await checkEmulatorBin(join(unpacked, 'package'))));
   report(`Tarball ${filename} (${files.length} files)`, packaging);
 
   console.log(`\nsmoke: installing ${filename} into ${FIXTURES.map((f) => f.label).join(' and ')} (in parallel)...`);
