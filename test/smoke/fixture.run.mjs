@@ -1,20 +1,21 @@
-import { cpSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { exec } from './exec.mjs';
-import { checkSnippets, documentationPages } from './snippets.check.mjs';
+import { checkSnippets, documentationPages, markedBlocks } from './snippets.check.mjs';
 
 const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
 
 const SNIPPET_FIXTURES = 'test/smoke/fixtures/snippets';
 
 /**
- * One fixture app, end to end: copy its sources to a fresh temp dir, install the packed tarball (never a link) with
- * the README's install line for the fixture's NestJS major (`install`), check the install, compile the app with the
+ * One fixture app, end to end: copy its sources and the README's quick start and e2e spec to a fresh temp dir, install
+ * the packed tarball (never a link) and the rest with the README's install lines for the fixture's NestJS major
+ * (`install`, in order), check the install, compile the app with the
  * repo's `tsc`, type-check the package's declarations as a consumer (skipLibCheck off) and the documentation's
  * snippets, boot the app and let it log in through the emulator, then run the app's own Jest e2e suite (`e2eConfig`).
  * Resolves `{ ok, results: [{ name, ok, detail }], log }`; never throws.
  */
-export async function runFixture({ repo, work, tarball, fixture, nestMajor, moduleSystem, install, e2eConfig }) {
+export async function runFixture({ repo, work, tarball, fixture, nestMajor, moduleSystem, install, e2eConfig, e2eCommand }) {
   const dir = join(work, fixture);
   const results = [];
   const log = [];
@@ -32,11 +33,21 @@ export async function runFixture({ repo, work, tarball, fixture, nestMajor, modu
   cpSync(join(repo, 'test/smoke/fixtures/app'), dir, { recursive: true });
   cpSync(join(repo, 'test/smoke/fixtures', fixture), dir, { recursive: true });
 
-  // The README's line, from the directory holding the tarball. No --force or --legacy-peer-deps: the install must
-  // satisfy our peer ranges as they are.
+  // The README's app: its quick start (src/app.module.ts, src/auth.controller.ts) and its e2e spec, as a user pastes
+  // them; an ESM app gives relative imports their .js extension, as the README's ESM note says.
+  for (const block of markedBlocks(repo, 'README.md').filter((b) => b.project === 'main')) {
+    const code = moduleSystem === 'esm' ? block.code.replace(/(from\s+')(\.{1,2}\/[^']+?)(')/g, '$1$2.js$3') : block.code;
+    mkdirSync(dirname(join(dir, block.file)), { recursive: true });
+    writeFileSync(join(dir, block.file), code);
+  }
+
+  // The README's lines (each checked against the docs by the caller), from the directory holding the tarball.
+  // No --force or --legacy-peer-deps: each install must satisfy the peer ranges as they are.
   cpSync(tarball, join(dir, basename(tarball)));
-  const line = [`./${basename(tarball)}`, ...install];
-  if (!(await step(`npm i ${line.join(' ')}`, 'npm', ['install', ...NPM_QUIET, ...line], { timeoutMs: 240_000 }))) return { ok: false, results, log };
+  for (const line of install) {
+    const args = line.split(' ').slice(2).map((arg) => (arg === 'TARBALL' ? `./${basename(tarball)}` : arg));
+    if (!(await step(`npm i ${args.join(' ')}`, 'npm', ['install', ...NPM_QUIET, ...args], { timeoutMs: 240_000 }))) return { ok: false, results, log };
+  }
 
   const installed = join(dir, 'node_modules', 'nestjs-app2wxapp');
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -49,9 +60,16 @@ export async function runFixture({ repo, work, tarball, fixture, nestMajor, modu
   check(`@nestjs/common ${common.version} is NestJS ${nestMajor}${esmOnly ? ' (ESM only)' : ''}`, common.version.split('.')[0] === String(nestMajor));
   const version = (name) => JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
   // NestJS 11's line of @nestjs/axios is 4.x; a 12.x in a NestJS 11 app is ESM-only and breaks its CommonJS Jest.
-  const peers = { '@nestjs/passport': String(nestMajor), '@nestjs/axios': nestMajor === 11 ? '4' : String(nestMajor) };
+  // So is @nestjs/config 12.x: its NestJS 11 line is 4.x. @nestjs/graphql's lines are 13.x (NestJS 11) and 14.x (NestJS 12).
+  const peers = {
+    '@nestjs/passport': String(nestMajor),
+    '@nestjs/axios': nestMajor === 11 ? '4' : String(nestMajor),
+    '@nestjs/config': nestMajor === 11 ? '4' : String(nestMajor),
+    '@nestjs/testing': String(nestMajor),
+    '@nestjs/graphql': String(nestMajor + 2),
+  };
   const found = Object.fromEntries(Object.keys(peers).map((name) => [name, version(name)]));
-  check(`the install line brings ${Object.entries(found).map(([n, v]) => `${n} ${v}`).join(', ')}`, Object.entries(peers).every(([n, major]) => found[n].split('.')[0] === major), found);
+  check(`the install lines bring ${Object.entries(found).map(([n, v]) => `${n} ${v}`).join(', ')}`, Object.entries(peers).every(([n, major]) => found[n].split('.')[0] === major), found);
 
   if (!(await step(`tsc -p ${fixture} (${moduleSystem} build)`, process.execPath, [tsc, '-p', 'tsconfig.json'], { timeoutMs: 90_000 }))) {
     return { ok: false, results, log, nestVersion: common.version };
@@ -68,13 +86,15 @@ export async function runFixture({ repo, work, tarball, fixture, nestMajor, modu
   check('the app exits 0 and reports PASS', app.code === 0 && /^RESULT PASS/m.test(app.output), app.code === 0 ? undefined : lastLines(app.output));
 
   if (e2eConfig) {
-    const jest = await exec('npx', ['jest', '--config', e2eConfig, '--json', '--outputFile=jest-results.json'], { cwd: dir, timeoutMs: 120_000 });
-    log.push(`$ npx jest --config ${e2eConfig}  (${(jest.ms / 1000).toFixed(1)} s)`, jest.output.trimEnd());
+    // The README's Jest command for this kind of app (`npx jest`, or Node with --experimental-vm-modules for ESM).
+    const [command, ...args] = e2eCommand ?? ['npx', 'jest'];
+    const jest = await exec(command, [...args, '--config', e2eConfig, '--json', '--outputFile=jest-results.json'], { cwd: dir, timeoutMs: 120_000 });
+    log.push(`$ ${[command, ...args].join(' ')} --config ${e2eConfig}  (${(jest.ms / 1000).toFixed(1)} s)`, jest.output.trimEnd());
     const report = readJson(join(dir, 'jest-results.json'));
     for (const suite of report?.testResults ?? []) {
       for (const test of suite.assertionResults) results.push({ name: `jest: ${test.fullName}`, ok: test.status === 'passed', detail: test.failureMessages?.join('\n') });
     }
-    check(`npx jest --config ${e2eConfig} passes (${(jest.ms / 1000).toFixed(1)} s)`, jest.code === 0 && report?.numTotalTests > 0, lastLines(jest.output));
+    check(`${[command, ...args].join(' ')} --config ${e2eConfig} runs the README's e2e spec and passes (${(jest.ms / 1000).toFixed(1)} s)`, jest.code === 0 && report?.numTotalTests > 0, lastLines(jest.output));
   }
 
   return { ok: results.every((r) => r.ok), results, log, nestVersion: common.version };
