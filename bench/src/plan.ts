@@ -1,6 +1,6 @@
 import type { OverheadConfig } from './overhead.process';
-import type { ReplaySoakConfig } from './replay-soak.process';
 import type { CompareSpec } from './scenarios/compare';
+import type { ReplaySoakSpec } from './scenarios/replay-soak';
 import type { SoakSpec } from './scenarios/soak';
 
 export interface Plan {
@@ -10,7 +10,7 @@ export interface Plan {
   soak: SoakSpec;
   overhead: OverheadConfig;
   /** Runs beside every other scenario, in its own process. */
-  replay: ReplaySoakConfig;
+  replay: ReplaySoakSpec;
 }
 
 const saturated: Omit<CompareSpec, 'adapter'> = {
@@ -47,9 +47,9 @@ export const FULL: Plan = {
   },
   soak: { adapter: 'fastify', logins: 200_000, checkpoint: 25_000, connections: 50, warmup: 5000, ticketTtlMs: 20_000 },
   overhead: { logins: 3000, rounds: 5, warmup: 1000 },
-  // About twice the module's best rate on this machine (3 500 logins/s, the Fastify soak), for 10 s more than the
-  // default ticket lifetime: the store then holds two minutes of claims at that rate.
-  replay: { rate: 7000, seconds: 130, ttlMs: 120_000 },
+  // The default store (1 000 000 claims, 120 s tickets) below, near, at and past its bound (8 333 claims/s), each for
+  // 30 s more than a ticket lifetime: the last 30 s run on a store holding a full lifetime of claims.
+  replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 1_000_000, ttlMs: 120_000, seconds: 150 },
 };
 
 /** Proves that every scenario still runs (CI); its figures mean nothing. */
@@ -59,5 +59,5 @@ export const SMOKE: Plan = {
   slow: { ...FULL.slow, connections: 100, rounds: 1, warmupAmount: 100, minAmount: 200, maxAmount: 200, fixedRateShare: 0 },
   soak: { ...FULL.soak, logins: 600, checkpoint: 300, warmup: 100 },
   overhead: { logins: 300, rounds: 1, warmup: 100 },
-  replay: { rate: 5000, seconds: 3, ttlMs: 1000 },
+  replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 20_000, ttlMs: 2000, seconds: 3 },
 };

@@ -12,6 +12,8 @@ export class ClaimTable {
   private mask: number;
   /** Occupied slots: live claims, plus expired ones that the sweep has not removed yet. */
   count = 0;
+  /** @internal Slots looked at so far (probes, shifts, sweeps, rehashes): tests bound the work per claim with it. */
+  visits = 0;
   private cursor = 0;
 
   constructor(
@@ -30,10 +32,16 @@ export class ClaimTable {
   /** The slot holding this fingerprint, or -1. */
   find(f1: number, f2: number, f3: number): number {
     const { fingerprints, expiries, mask } = this;
-    for (let i = f1 & mask; ; i = (i + 1) & mask) {
-      if (expiries[i] === 0) return -1;
+    for (let i = f1 & mask, n = 1; ; i = (i + 1) & mask, n++) {
+      if (expiries[i] === 0) {
+        this.visits += n;
+        return -1;
+      }
       const at = i * 3;
-      if (fingerprints[at] === f1 && fingerprints[at + 1] === f2 && fingerprints[at + 2] === f3) return i;
+      if (fingerprints[at] === f1 && fingerprints[at + 1] === f2 && fingerprints[at + 2] === f3) {
+        this.visits += n;
+        return i;
+      }
     }
   }
 
@@ -50,7 +58,9 @@ export class ClaimTable {
     if ((this.count + 1) * 2 > this.slots && this.slots < this.maxSlots) this.resize(this.slots * 2, now);
     const { fingerprints, expiries, mask } = this;
     let i = f1 & mask;
-    while (expiries[i] !== 0) i = (i + 1) & mask;
+    let n = 1;
+    for (; expiries[i] !== 0; n++) i = (i + 1) & mask;
+    this.visits += n;
     const at = i * 3;
     fingerprints[at] = f1;
     fingerprints[at + 1] = f2;
@@ -63,7 +73,8 @@ export class ClaimTable {
   remove(slot: number): void {
     const { fingerprints, expiries, mask } = this;
     let hole = slot;
-    for (let j = (hole + 1) & mask; expiries[j] !== 0; j = (j + 1) & mask) {
+    let n = 1;
+    for (let j = (hole + 1) & mask; expiries[j] !== 0; j = (j + 1) & mask, n++) {
       const home = fingerprints[j * 3] & mask;
       // The entry at j may move into the hole only if its home slot is not cyclically within (hole, j].
       const stays = hole <= j ? hole < home && home <= j : hole < home || home <= j;
@@ -73,36 +84,28 @@ export class ClaimTable {
       hole = j;
     }
     expiries[hole] = 0;
+    this.visits += n;
     this.count--;
   }
 
-  /** Removes expired entries among the next `steps` slots: a little on every claim keeps `count` near the live claims. */
-  sweepSome(now: number, steps: number): void {
+  /**
+   * Removes expired entries among the next `steps` slots after a cursor that goes round the table, stopping early once
+   * `count` is down to `stopAt`. A little on every claim keeps `count` near the live claims: an entry is removed at
+   * most one rotation (slots / steps claims) after it expires, so at most slots / steps expired entries linger,
+   * whatever the rate.
+   */
+  sweepSome(now: number, steps: number, stopAt = -1): void {
     const { expiries, mask } = this;
     let i = this.cursor;
-    for (let n = 0; n < steps; n++) {
+    let n = 0;
+    for (; n < steps && this.count > stopAt; n++) {
       const expiry = expiries[i];
       // A removal may shift a later entry into this slot: look at it again.
       if (expiry !== 0 && expiry <= now) this.remove(i);
       else i = (i + 1) & mask;
     }
+    this.visits += n;
     this.cursor = i;
-  }
-
-  /** Removes every expired entry; returns the earliest expiry left (Infinity when empty). */
-  sweepAll(now: number): number {
-    const { expiries } = this;
-    let earliest = Number.POSITIVE_INFINITY;
-    for (let i = 0; i <= this.mask; ) {
-      const expiry = expiries[i];
-      if (expiry !== 0 && expiry <= now) {
-        this.remove(i);
-        continue;
-      }
-      if (expiry !== 0 && expiry < earliest) earliest = expiry;
-      i++;
-    }
-    return earliest;
   }
 
   /** Rehashes into `slots` slots, dropping what has expired. */
@@ -114,6 +117,7 @@ export class ClaimTable {
     this.mask = slots - 1;
     this.count = 0;
     this.cursor = 0;
+    this.visits += oldExpiries.length;
     for (let i = 0; i < oldExpiries.length; i++) {
       const expiry = oldExpiries[i];
       if (expiry === 0 || expiry <= now) continue;

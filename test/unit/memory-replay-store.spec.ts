@@ -126,6 +126,105 @@ describe('MemoryTicketReplayStore', () => {
       expect(live).toBe(1000);
     });
 
+    /**
+     * A steady rate of fresh keys at `share` of maxEntries / ttl for `ttls` ticket lifetimes, in 10 ms steps. Counts the
+     * 503s, and the slots the table looks at per claim once it has grown to its final size (after the first lifetime;
+     * the growth's rehash is a separate, once-per-doubling cost, measured by the benchmark).
+     */
+    const steadyRate = (share: number, ttls: number) => {
+      const maxEntries = 10_000;
+      const ttl = 1000;
+      const { clock, store } = clocked(maxEntries);
+      const perStep = Math.round(((maxEntries / ttl) * 10) * share);
+      const steps = (ttls * ttl) / 10;
+      let full = 0;
+      let accepted = 0;
+      let maxVisits = 0;
+      let visits = 0;
+      let measured = 0;
+      let maxSize = 0;
+      let answeredUsed = 0;
+      const lastLifetime: number[] = [];
+      for (let step = 0, i = 0; step < steps; step++) {
+        clock.now += 10;
+        for (let j = 0; j < perStep; j++, i++) {
+          const before = store.slotVisits;
+          try {
+            if (!store.claimNow(key(i), ttl)) answeredUsed++;
+            accepted++;
+            if (step >= steps - ttl / 10) lastLifetime.push(i);
+          } catch (error) {
+            expect(error).toBeInstanceOf(App2WxappReplayStoreError);
+            expect((error as App2WxappReplayStoreError).retryAfterSeconds).toBe(1);
+            full++;
+          }
+          if (step >= ttl / 10) {
+            const cost = store.slotVisits - before;
+            maxVisits = Math.max(maxVisits, cost);
+            visits += cost;
+            measured++;
+          }
+          maxSize = Math.max(maxSize, store.size);
+        }
+      }
+      expect(answeredUsed).toBe(0);
+      expect(maxSize).toBeLessThanOrEqual(maxEntries);
+      // Every claim accepted within the last lifetime is still live: none was forgotten to make room.
+      let forgotten = 0;
+      for (const i of lastLifetime) if (store.claimNow(key(i), ttl)) forgotten++;
+      return { full, accepted, forgotten, lastLifetime: lastLifetime.length, maxVisits, meanVisits: visits / measured, claims: steps * perStep, maxEntries };
+    };
+
+    it('keeps pace at 95 % of maxEntries / ttl for three lifetimes: no 503, and a bounded, small work per claim', () => {
+      const r = steadyRate(0.95, 3);
+      expect(r.full).toBe(0);
+      expect(r.forgotten).toBe(0);
+      expect(r.lastLifetime).toBe(9500);
+      // The sweep's steps (40 × 32 768 slots / 10 000 = 132) plus a probe and a removal's shift or two.
+      expect(r.meanVisits).toBeLessThan(150);
+      expect(r.maxVisits).toBeLessThan(132 + 100);
+    });
+
+    it('at 110 % of maxEntries / ttl refuses the excess with 503, never forgets a live claim, and bounds every claim', () => {
+      const r = steadyRate(1.1, 3);
+      // Three lifetimes at 11 000/s offered, at most maxEntries per lifetime held: about a tenth refused.
+      expect(r.full).toBeGreaterThan(0.08 * r.claims);
+      expect(r.full).toBeLessThan(0.15 * r.claims);
+      expect(r.forgotten).toBe(0);
+      expect(r.lastLifetime).toBeLessThanOrEqual(r.maxEntries);
+      expect(r.lastLifetime).toBeGreaterThan(0.95 * r.maxEntries);
+      // Full: the sweep, then at most 4 096 slots more, then 503; never the whole table on every claim.
+      expect(r.maxVisits).toBeLessThan(132 + 4096 + 100);
+      expect(r.meanVisits).toBeLessThan(1000);
+    });
+
+    it('on a table larger than one full-store sweep: refuses in bounded work, and recovers as claims expire', () => {
+      const { clock, store } = clocked(100_000); // 262 144 slots
+      for (let i = 0; i < 50_000; i++) store.claimNow(key(i), 1000);
+      for (let i = 50_000; i < 100_000; i++) store.claimNow(key(i), 2000);
+      expect(store.size).toBe(100_000);
+      for (let i = 100_000; i < 100_100; i++) {
+        const before = store.slotVisits;
+        expect(() => store.claimNow(key(i), 2000)).toThrow(App2WxappReplayStoreError);
+        expect(store.slotVisits - before).toBeLessThan(105 + 4096 + 100);
+      }
+      clock.now += 1000; // the first 50 000 expire
+      let full = 0;
+      for (let i = 100_000; i < 150_000; i++) {
+        try {
+          expect(store.claimNow(key(i), 2000)).toBe(true);
+        } catch {
+          full++;
+        }
+      }
+      expect(full).toBe(0);
+      expect(store.size).toBe(100_000);
+      expect(() => store.claimNow(key(150_000), 2000)).toThrow(App2WxappReplayStoreError);
+      let live = 0;
+      for (let i = 50_000; i < 150_000; i++) if (!store.claimNow(key(i), 2000)) live++;
+      expect(live).toBe(100_000);
+    });
+
     it('frees a released claim at once, and keeps every other claim reachable', async () => {
       const { store } = clocked();
       await fill(store, 0, 5000, LONG);

@@ -1,12 +1,31 @@
 import { Child } from '../ipc/child';
 import type { ReplaySoakConfig, ReplaySoakResult } from '../replay-soak.process';
 
-/** Starts the replay-store soak in its own process and returns its result when it ends (it runs beside the rest). */
-export async function replaySoak(config: ReplaySoakConfig): Promise<ReplaySoakResult> {
-  const child = await Child.start('replay-soak.process', 'replay soak', {}, ['--expose-gc']);
-  try {
-    return await child.call<ReplaySoakResult>('run', config);
-  } finally {
-    await child.stop();
-  }
+export interface ReplaySoakSpec {
+  /** Rates as shares of the store's bound, maxEntries / ttl. */
+  shares: number[];
+  /** The store's bound (the default store's: 1 000 000). */
+  maxEntries: number;
+  ttlMs: number;
+  /** Longer than ttlMs, so that each rate runs on a full store for a while. */
+  seconds: number;
+}
+
+/**
+ * Runs the replay-store soak at each rate in its own process, all at once (each needs wall-clock time, hardly any
+ * CPU), and returns their results when the last ends; the whole of it runs beside the other scenarios.
+ */
+export async function replaySoak(spec: ReplaySoakSpec): Promise<ReplaySoakResult[]> {
+  const bound = spec.maxEntries / (spec.ttlMs / 1000);
+  return Promise.all(
+    spec.shares.map(async (share) => {
+      const config: ReplaySoakConfig = { rate: Math.round(bound * share), share, seconds: spec.seconds, ttlMs: spec.ttlMs, maxEntries: spec.maxEntries };
+      const child = await Child.start('replay-soak.process', `replay soak ${Math.round(share * 100)} %`, {}, ['--expose-gc']);
+      try {
+        return await child.call<ReplaySoakResult>('run', config);
+      } finally {
+        await child.stop();
+      }
+    }),
+  );
 }
