@@ -1,4 +1,5 @@
-import type { PGlite } from '@electric-sql/pglite';
+// The ESM typings, matching the dynamic import() below.
+import type { PGlite } from '@electric-sql/pglite' with { 'resolution-mode': 'import' };
 import type { App2WxappLoginInfo, App2WxappModuleOptions, App2WxappProfile } from 'nestjs-app2wxapp';
 
 export interface TenantRow {
