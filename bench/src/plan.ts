@@ -2,6 +2,7 @@ import type { OverheadConfig } from './overhead.process';
 import type { ReplaySoakConfig } from './replay-soak.process';
 import type { CompareSpec } from './scenarios/compare';
 import type { SoakSpec } from './scenarios/soak';
+import type { TenantsConfig } from './tenants.process';
 
 export interface Plan {
   express: CompareSpec;
@@ -11,6 +12,8 @@ export interface Plan {
   overhead: OverheadConfig;
   /** Runs beside every other scenario, in its own process. */
   replay: ReplaySoakConfig;
+  /** Tenants (forTenants) against a static pool, in-process. */
+  tenants: TenantsConfig;
 }
 
 const saturated: Omit<CompareSpec, 'adapter'> = {
@@ -50,6 +53,7 @@ export const FULL: Plan = {
   // About twice the module's best rate on this machine (3 500 logins/s, the Fastify soak), for 10 s more than the
   // default ticket lifetime: the store then holds two minutes of claims at that rate.
   replay: { rate: 7000, seconds: 130, ttlMs: 120_000 },
+  tenants: { logins: 3000, rounds: 5, tenants: 10_000, unknown: 10_000 },
 };
 
 /** Proves that every scenario still runs (CI); its figures mean nothing. */
@@ -60,4 +64,5 @@ export const SMOKE: Plan = {
   soak: { ...FULL.soak, logins: 600, checkpoint: 300, warmup: 100 },
   overhead: { logins: 300, rounds: 1, warmup: 100 },
   replay: { rate: 5000, seconds: 3, ttlMs: 1000 },
+  tenants: { logins: 300, rounds: 1, tenants: 200, unknown: 200 },
 };
