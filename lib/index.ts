@@ -14,6 +14,12 @@ export {
   getApp2WxappStrategyName,
 } from './module/app2wxapp.tokens';
 
+// Tenants: user pools loaded at runtime (docs/tenants.md)
+export { App2WxappTenants, App2WxappTenantAuthenticator } from './tenants/app2wxapp-tenants.service';
+export type { App2WxappTenantAnswer, App2WxappTenantsOptions } from './tenants/app2wxapp-tenants-options.interface';
+export type { App2WxappTenantsAsyncOptions } from './tenants/app2wxapp-tenants.module-definition';
+export type { App2WxappTenantsSnapshot } from './tenants/tenant-cache';
+
 // Options
 export type {
   App2WxappCircuitBreakerOptions,
@@ -22,11 +28,12 @@ export type {
   App2WxappModuleOptions,
   App2WxappValidateResult,
 } from './options/app2wxapp-options.interface';
+export { App2WxappOptionsError } from './options/app2wxapp-options.schema';
 export { APP2WXAPP_STRATEGY, DEFAULT_HOST, DEFAULT_POOL, TICKET_HEADER } from './app2wxapp.constants';
 
 // Login pipeline
 export { App2WxappAuthenticator } from './login/app2wxapp.authenticator';
-export { App2WxappGuard, type App2WxappPoolResolver } from './login/app2wxapp.guard';
+export { App2WxappGuard, type App2WxappPoolResolver, type App2WxappTenantResolver } from './login/app2wxapp.guard';
 export { App2WxappStrategy } from './login/app2wxapp.strategy';
 export { App2WxappUser } from './login/app2wxapp-user.decorator';
 export type { App2WxappLoginOutcome } from './telemetry/telemetry.constants';

@@ -2,6 +2,7 @@ import type { OverheadConfig } from './overhead.process';
 import type { CompareSpec } from './scenarios/compare';
 import type { ReplaySoakSpec } from './scenarios/replay-soak';
 import type { SoakSpec } from './scenarios/soak';
+import type { TenantsConfig } from './tenants.process';
 
 export interface Plan {
   express: CompareSpec;
@@ -11,6 +12,8 @@ export interface Plan {
   overhead: OverheadConfig;
   /** Runs beside every other scenario, in its own process. */
   replay: ReplaySoakSpec;
+  /** Tenants (forTenants) against a static pool, in-process. */
+  tenants: TenantsConfig;
 }
 
 const saturated: Omit<CompareSpec, 'adapter'> = {
@@ -50,6 +53,7 @@ export const FULL: Plan = {
   // The default store (1 000 000 claims, 120 s tickets) below, near, at and past its bound (8 333 claims/s), each for
   // 30 s more than a ticket lifetime: the last 30 s run on a store holding a full lifetime of claims.
   replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 1_000_000, ttlMs: 120_000, seconds: 150 },
+  tenants: { logins: 3000, rounds: 5, tenants: 10_000, unknown: 10_000 },
 };
 
 /** Proves that every scenario still runs (CI); its figures mean nothing. */
@@ -60,4 +64,5 @@ export const SMOKE: Plan = {
   soak: { ...FULL.soak, logins: 600, checkpoint: 300, warmup: 100 },
   overhead: { logins: 300, rounds: 1, warmup: 100 },
   replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 20_000, ttlMs: 2000, seconds: 3 },
+  tenants: { logins: 300, rounds: 1, tenants: 200, unknown: 200 },
 };

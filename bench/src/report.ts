@@ -1,6 +1,7 @@
 import { ANALYSIS } from './analysis';
 import type { Machine } from './machine';
 import type { OverheadResult } from './overhead.process';
+import type { TenantsResult } from './tenants.process';
 import type { ReplaySoakResult } from './replay-soak.process';
 import type { CompareResult, RoutePair, Run } from './scenarios/compare';
 import { mb, type SoakResult } from './scenarios/soak';
@@ -16,6 +17,7 @@ export interface BenchResults {
   slow?: CompareResult;
   soak?: SoakResult;
   overhead?: OverheadResult;
+  tenants?: TenantsResult;
   /** The replay store at several shares of its bound, side by side. */
   replay?: ReplaySoakResult[];
   /** 1-minute load average when each scenario started: other work on the machine skews every figure. */
@@ -340,10 +342,27 @@ export function renderResults(r: BenchResults): string {
   if (r.slow) lines.push(slowSection(r.slow), '');
   if (r.soak) lines.push(soakSection(r.soak), '');
   if (r.overhead) lines.push(overheadSection(r.overhead), '');
+  if (r.tenants) lines.push(tenantsSection(r.tenants), '');
   if (r.replay?.length) {
     const rates = [r.soak?.rps, ...[r.express, r.fastify].map((c) => (c ? summarise(c.saturated.module, 'module').rps : undefined))];
     lines.push(replaySection(r.replay, Math.max(...rates.filter((x): x is number => x !== undefined && Number.isFinite(x)), 1)), '');
   }
   lines.push(ANALYSIS);
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function tenantsSection(t: TenantsResult): string {
+  const ok = (pass: boolean) => (pass ? 'met' : 'missed');
+  return [
+    '## 6. Tenants (forTenants) against a static pool',
+    '',
+    'In one process, Authing replaced by an axios adapter that answers at once: the module\'s own work only.',
+    '',
+    '| figure | measured | target |',
+    '|---|---|---|',
+    `| throughput through a tenant over a static pool (CPU per login, median of ${t.config.rounds} rounds of ${t.config.logins}) | ${t.throughputRatio.toFixed(3)} | ≥ 0.98 (${ok(t.throughputRatio >= 0.98)}) |`,
+    `| a tenant's first login beyond its steady-state login and the source's own time (median of 200) | ${(t.firstLoginAddedMicros / 1000).toFixed(3)} ms | ≤ 1 ms (${ok(t.firstLoginAddedMicros <= 1000)}) |`,
+    `| memory per loaded, idle tenant (pipeline built) at ${t.config.tenants} tenants | ${(t.bytesPerTenant / 1024).toFixed(1)} KB | ≤ 16 KB (${ok(t.bytesPerTenant <= 16 * 1024)}) |`,
+    `| ${t.config.unknown} requests naming unknown tenants, each a new name | ${t.unknownCpuMicros.toFixed(1)} µs CPU each, ${t.unknownSourceCalls} source calls, 0 upstream calls | |`,
+  ].join('\n');
 }

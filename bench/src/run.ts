@@ -9,8 +9,9 @@ import { compare, type CompareResult } from './scenarios/compare';
 import { overhead } from './scenarios/overhead';
 import { replaySoak } from './scenarios/replay-soak';
 import { soak } from './scenarios/soak';
+import { tenants } from './scenarios/tenants';
 
-const SCENARIOS = ['express', 'fastify', 'slow', 'soak', 'overhead', 'replay'] as const;
+const SCENARIOS = ['express', 'fastify', 'slow', 'soak', 'overhead', 'replay', 'tenants'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /**
@@ -74,6 +75,12 @@ async function main(): Promise<void> {
     const o = await overhead(plan.overhead);
     log(`  µs CPU per login: ${Object.entries(o.medians).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
     return o;
+  });
+  results.tenants = await step('tenants', '6. tenants against a static pool', async () => {
+    const t = await tenants(plan.tenants);
+    log(`  throughput tenant/static ${t.throughputRatio.toFixed(3)}, first login +${t.firstLoginAddedMicros.toFixed(0)} µs beyond the source, ` +
+      `${(t.bytesPerTenant / 1024).toFixed(1)} KB per idle tenant at ${t.config.tenants}, unknown tenant ${t.unknownCpuMicros.toFixed(1)} µs CPU each (${t.unknownSourceCalls} source calls)`);
+    return t;
   });
   if (replay) {
     log('waiting for the replay store soak');

@@ -5,7 +5,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
  * - the client's (401/403): `invalid-ticket`, `unknown-pool`, `replayed`, `rejected`, `blocked`, `refused-by-app`;
  * - the operator's (500): `misconfigured`, `internal`;
  * - Authing's or the moment's (502/503/504, the ticket may still be good): `upstream-error`, `timeout`,
- *   `circuit-open`, `overloaded`, `replay-store-error`.
+ *   `circuit-open`, `overloaded`, `replay-store-error`, `tenant-source-error` (the app's own tenant source).
  */
 export type App2WxappFailureKind =
   | 'invalid-ticket'
@@ -20,6 +20,7 @@ export type App2WxappFailureKind =
   | 'circuit-open'
   | 'overloaded'
   | 'replay-store-error'
+  | 'tenant-source-error'
   | 'internal';
 
 /**
@@ -57,6 +58,8 @@ const KINDS: Readonly<Record<App2WxappFailureKind, KindSpec>> = {
   'circuit-open': { status: 503, freesClaim: true, circuit: 'neutral', log: 'warn' },
   overloaded: { status: 503, freesClaim: true, circuit: 'neutral', log: 'warn' },
   'replay-store-error': { status: 503, freesClaim: true, circuit: 'neutral', log: 'warn' },
+  // The app's tenant source (its database) failed or did not answer: no claim was made, Authing was not asked.
+  'tenant-source-error': { status: 503, freesClaim: true, circuit: 'neutral', log: 'warn' },
   internal: { status: 500, freesClaim: true, circuit: 'neutral', log: 'error' },
 };
 

@@ -20,6 +20,26 @@ export const LoginFailures = {
   /** The request names no pool or tenant this app knows; the name is not echoed and no upstream is called. */
   unknownPool: () => new App2WxappLoginError('unknown-pool', 'This request names no user pool that this app knows'),
 
+  /** The request names no tenant that the tenant source knows (or none at all); the name is not echoed. */
+  unknownTenant: () => new App2WxappLoginError('unknown-pool', 'This request names no tenant that this app knows'),
+
+  /**
+   * A tenant's options (from the app's tenant source) are invalid, or clash with another pool: the operator's
+   * mistake, that tenant's alone. The client learns the tenant and the options to fix, never their values.
+   */
+  tenantMisconfigured: (tenant: string, options: readonly string[], operatorDetail: string) =>
+    new App2WxappMisconfigurationError(
+      'misconfigured',
+      `Login is unavailable: the settings of tenant "${tenant}" are invalid (${options.map((o) => `option "${o}"`).join(', ')}); the operator has been told`,
+      { operatorDetail },
+    ),
+
+  /** The app's tenant source failed or did not answer in time while loading a tenant that is not loaded yet. */
+  tenantSourceDown: (retryAfterSeconds = 1) =>
+    new App2WxappLoginError('tenant-source-error', 'Login is unavailable: the tenant directory does not answer; try again shortly', {
+      retryAfterSeconds,
+    }),
+
   replayed: (what = 'ticket') => new App2WxappLoginError('replayed', `This ${what} has already been used`),
 
   /** Authing refused the ticket; `reason` is Authing's message, already redacted and cut. */

@@ -1,7 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DEFAULT_POOL } from '../app2wxapp.constants';
 import { App2WxappPoolRegistry } from '../module/app2wxapp-pool.registry';
+import { TENANT_REGISTRY } from '../shared/internal.tokens';
+import type { App2WxappTenantsSnapshot } from '../tenants/tenant-cache';
 import { probeUpstream } from './upstream.probe';
 
 const DEFAULT_PROBE_TIMEOUT_MS = 1000;
@@ -26,7 +28,20 @@ export class App2WxappHealthIndicator {
   constructor(
     @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
     @Inject(App2WxappPoolRegistry) private readonly pools: App2WxappPoolRegistry,
+    @Optional() @Inject(TENANT_REGISTRY) private readonly tenants?: { snapshot(): App2WxappTenantsSnapshot },
   ) {}
+
+  /**
+   * The tenants of `App2WxappModule.forTenants()`, in aggregate: how many are loaded, refused, resident, with an open
+   * circuit or misconfigured. One tenant's trouble is that tenant's (its logins say so), so this is down only while
+   * the tenant source itself fails, when no new tenant can be loaded.
+   */
+  async isTenantsHealthy<const Key extends string = 'app2wxapp-tenants'>(key: Key = 'app2wxapp-tenants' as Key): Promise<HealthIndicatorResult<Key>> {
+    const indicator = this.health.check(key);
+    if (!this.tenants) return indicator.down({ message: 'No App2WxappModule.forTenants() in this app' });
+    const { sourceDown, ...counts } = this.tenants.snapshot();
+    return sourceDown ? indicator.down({ ...counts, source: 'down' }) : indicator.up({ ...counts, source: 'up' });
+  }
 
   async isHealthy<const Key extends string = 'app2wxapp'>(
     key: Key = 'app2wxapp' as Key,

@@ -4,11 +4,12 @@ import {
   Inject,
   Injectable,
   InternalServerErrorException,
+  Optional,
   type Type,
 } from '@nestjs/common';
 import { DEFAULT_POOL } from '../app2wxapp.constants';
 import { LoginFailures } from '../failure/login-failures';
-import { POOL_REGISTRY } from '../shared/internal.tokens';
+import { POOL_REGISTRY, TENANT_REGISTRY } from '../shared/internal.tokens';
 import type { App2WxappAuthenticator } from './app2wxapp.authenticator';
 import { graphqlFieldUsers } from './graphql-field-users';
 import { addGraphqlExtensions, graphqlLoginContext, setRetryAfter } from './login-context.utils';
@@ -16,9 +17,21 @@ import { addGraphqlExtensions, graphqlLoginContext, setRetryAfter } from './logi
 /** Picks a pool per request, e.g. from a header, a subdomain or a route parameter. */
 export type App2WxappPoolResolver = (request: any) => string | undefined | Promise<string | undefined>;
 
+/** Picks a tenant per request (a header, a subdomain, a route parameter): its name, or `undefined` for none. */
+export type App2WxappTenantResolver = (request: any) => string | undefined | null | Promise<string | undefined | null>;
+
 /** What the guard needs of the app's pool registry (which the module fills, under `POOL_REGISTRY`). */
 export interface LoginPoolLookup {
   get(pool: string): { readonly authenticator: App2WxappAuthenticator<unknown> } | undefined;
+}
+
+/**
+ * What the guard needs of the app's tenants (`App2WxappModule.forTenants()`, under `TENANT_REGISTRY`): a whole login
+ * by tenant name, which finds (or loads) the tenant and runs its authenticator. It throws the login's failures:
+ * 401 for a name it does not know (or `undefined`), 500 for a tenant with bad settings, 503 when its source is down.
+ */
+export interface LoginTenantLookup {
+  authenticateRequest(tenant: unknown, request: any, context?: ExecutionContext, graphqlArgs?: unknown): Promise<unknown>;
 }
 
 /**
@@ -31,9 +44,29 @@ export interface LoginPoolLookup {
 export class App2WxappGuard implements CanActivate {
   private static readonly named = new Map<string, Type<App2WxappGuard>>();
   protected readonly selection: string | App2WxappPoolResolver = DEFAULT_POOL;
+  /** Set by `forTenant`: the login goes through the app's tenants instead of its pools. */
+  protected readonly tenantSelection?: App2WxappTenantResolver;
   private fixed?: App2WxappAuthenticator<unknown>;
 
-  constructor(@Inject(POOL_REGISTRY) private readonly pools: LoginPoolLookup) {}
+  constructor(
+    @Inject(POOL_REGISTRY) private readonly pools: LoginPoolLookup,
+    @Optional() @Inject(TENANT_REGISTRY) private readonly tenants?: LoginTenantLookup,
+  ) {}
+
+  /**
+   * A guard for the tenant that `resolve` names for each request, among the tenants of
+   * `App2WxappModule.forTenants()`: loaded on its first login, refreshed, rotated without a restart (docs/tenants.md).
+   */
+  static forTenant(resolve: App2WxappTenantResolver): Type<App2WxappGuard> {
+    if (typeof resolve !== 'function') {
+      throw new TypeError('App2WxappGuard.forTenant: pass a function (request) => tenant name');
+    }
+    const guard = class App2WxappTenantGuard extends App2WxappGuard {
+      protected override readonly tenantSelection = resolve;
+    };
+    Injectable()(guard);
+    return guard;
+  }
 
   /** A guard for the pool `name`, or for the pool that `resolve` names for each request. */
   static forPool(pool: string | App2WxappPoolResolver): Type<App2WxappGuard> {
@@ -57,8 +90,12 @@ export class App2WxappGuard implements CanActivate {
     const { request, response, graphqlArgs, graphqlInfo } = graphqlLoginContext(context);
     let user: unknown;
     try {
-      const authenticator = this.fixed ?? (await this.authenticator(request));
-      user = await authenticator.authenticateRequest(request, context, graphqlArgs);
+      if (this.tenantSelection) {
+        user = await this.tenantLookup().authenticateRequest(await this.tenantSelection(request), request, context, graphqlArgs);
+      } else {
+        const authenticator = this.fixed ?? (await this.authenticator(request));
+        user = await authenticator.authenticateRequest(request, context, graphqlArgs);
+      }
     } catch (err) {
       setRetryAfter(err, response);
       addGraphqlExtensions(err);
@@ -73,6 +110,7 @@ export class App2WxappGuard implements CanActivate {
   private async activateHttp(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const request = http.getRequest();
+    if (this.tenantSelection) return this.activateTenant(request, http.getResponse(), context);
     const authenticator = this.fixed ?? (await this.authenticator(request));
     try {
       request.user = await authenticator.authenticateRequest(request, context);
@@ -81,6 +119,21 @@ export class App2WxappGuard implements CanActivate {
       throw err;
     }
     return true;
+  }
+
+  private async activateTenant(request: any, response: unknown, context: ExecutionContext): Promise<boolean> {
+    try {
+      request.user = await this.tenantLookup().authenticateRequest(await this.tenantSelection!(request), request, context);
+    } catch (err) {
+      setRetryAfter(err, response);
+      throw err;
+    }
+    return true;
+  }
+
+  private tenantLookup(): LoginTenantLookup {
+    if (this.tenants) return this.tenants;
+    throw new InternalServerErrorException('App2WxappGuard.forTenant: this app imports no App2WxappModule.forTenants()');
   }
 
   private async authenticator(request: unknown): Promise<App2WxappAuthenticator<unknown>> {

@@ -43,8 +43,13 @@ export interface ResolvedApp2WxappOptions
   > {
   /** The pool's name (`default` unless `forRoot` was given one). */
   readonly pool: string;
-  /** Put before each ticket digest in the replay store: empty for the default pool, `<name>:` for a named one. */
+  /**
+   * Put before each ticket digest in the replay store: empty for the default pool, `<name>:` for a named one,
+   * `@<userPoolId>:` for a tenant (so that renaming a tenant never frees its claims).
+   */
   readonly claimPrefix: string;
+  /** Set for a tenant of `App2WxappModule.forTenants()`: `pool` is then the tenant's name, unbounded in number. */
+  readonly tenant?: boolean;
   readonly secret?: string;
   readonly validateUser?: App2WxappModuleOptions<unknown>['validateUser'];
   readonly ticketExtractor?: App2WxappModuleOptions['ticketExtractor'];
@@ -143,6 +148,11 @@ class OptionsSchema {
 /** Pool names end up in injection tokens, Passport strategy names and replay keys. */
 const POOL_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
+/** Whether `name` may name a pool or a tenant (it ends up in tokens, strategy names, logs and spans). */
+export function isPoolName(name: string): boolean {
+  return POOL_NAME.test(name);
+}
+
 /** Validates a pool name given to `forRoot` / `forRootAsync`; `undefined` is the default pool. */
 export function resolvePoolName(name: unknown): string {
   if (name === undefined) return DEFAULT_POOL;
@@ -152,11 +162,29 @@ export function resolvePoolName(name: unknown): string {
   return name;
 }
 
-/** Validates the options at boot and fills in defaults. Throws an Error that names every bad option. */
-export function resolveOptions(options: App2WxappModuleOptions<any>, pool: string = DEFAULT_POOL): ResolvedApp2WxappOptions {
-  const module = pool === DEFAULT_POOL ? 'App2WxappModule' : `App2WxappModule "${pool}"`;
-  if (typeof options !== 'object' || options === null) {
-    throw new Error(`${module}: options must be an object with at least { userPoolId }`);
+/** Options that `resolveOptions` refused: the message names each bad option (never its value); `options` lists them. */
+export class App2WxappOptionsError extends Error {
+  constructor(
+    message: string,
+    /** The names of the bad options, e.g. `['secret', 'host']`. */
+    readonly options: readonly string[],
+    /** One sentence per problem, without the module's name in front. */
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+    this.name = 'App2WxappOptionsError';
+  }
+}
+
+/**
+ * Validates the options at boot and fills in defaults. Throws an `App2WxappOptionsError` that names every bad option.
+ * `label` names the pool in messages (default `App2WxappModule` or `App2WxappModule "<pool>"`).
+ */
+export function resolveOptions(options: App2WxappModuleOptions<any>, pool: string = DEFAULT_POOL, label?: string): ResolvedApp2WxappOptions {
+  const module = label ?? (pool === DEFAULT_POOL ? 'App2WxappModule' : `App2WxappModule "${pool}"`);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const problem = 'options must be an object with at least { userPoolId }';
+    throw new App2WxappOptionsError(`${module}: ${problem}`, ['userPoolId'], [problem]);
   }
   const errors = validateSync(Object.assign(new OptionsSchema(), options), {
     whitelist: true,
@@ -164,10 +192,14 @@ export function resolveOptions(options: App2WxappModuleOptions<any>, pool: strin
     forbidUnknownValues: true,
   });
   const problems = errors.flatMap(describe);
+  const names = errors.map((e) => e.property);
   const secret = secretProblem(options);
-  if (secret) problems.unshift(secret);
+  if (secret) {
+    problems.unshift(secret);
+    names.unshift(/^secret/.test(secret) ? 'secret' : 'exchangeWithoutSecret');
+  }
   if (problems.length > 0) {
-    throw new Error(`${module}: invalid options: ${problems.join('; ')}`);
+    throw new App2WxappOptionsError(`${module}: invalid options: ${problems.join('; ')}`, [...new Set(names)], problems);
   }
   const host = (options.host ?? DEFAULT_HOST).replace(/\/+$/, '');
   const url = new URL(host);
@@ -175,7 +207,8 @@ export function resolveOptions(options: App2WxappModuleOptions<any>, pool: strin
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const minExchangeBudgetMs = options.minExchangeBudgetMs ?? Math.min(DEFAULT_MIN_EXCHANGE_BUDGET_MS, Math.floor(timeoutMs / 4));
   if (minExchangeBudgetMs >= timeoutMs) {
-    throw new Error(`${module}: invalid options: minExchangeBudgetMs (${minExchangeBudgetMs}) must be below timeoutMs (${timeoutMs})`);
+    const problem = `minExchangeBudgetMs (${minExchangeBudgetMs}) must be below timeoutMs (${timeoutMs})`;
+    throw new App2WxappOptionsError(`${module}: invalid options: ${problem}`, ['minExchangeBudgetMs'], [problem]);
   }
   return Object.freeze({
     pool,

@@ -8,6 +8,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import {
   ATTR_OUTCOME,
   ATTR_POOL,
+  ATTR_TENANT,
   ATTR_USER_POOL_ID,
   type App2WxappLoginOutcome,
   CIRCUIT_STATE,
@@ -17,6 +18,7 @@ import {
   LOGIN_DURATION,
   LOGIN_SPAN,
   REPLAY_STORE_ENTRIES,
+  TENANT_POOL_ATTRIBUTE,
 } from './telemetry.constants';
 
 type Api = typeof import('@opentelemetry/api');
@@ -43,6 +45,15 @@ export interface ObservedPool {
 }
 
 const spanOf = (trace: LoginTrace): Span => (trace as RecordedLogin).span;
+
+/** `app2wxapp.pool` on metrics: bounded, so every tenant is `tenant`; its name goes on spans only. */
+const metricPool = (options: Pick<ResolvedApp2WxappOptions, 'pool' | 'tenant'>): string => (options.tenant ? TENANT_POOL_ATTRIBUTE : options.pool);
+
+function poolAttributes(options: ResolvedApp2WxappOptions): Record<string, string> {
+  return options.tenant
+    ? { [ATTR_POOL]: TENANT_POOL_ATTRIBUTE, [ATTR_TENANT]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId }
+    : { [ATTR_POOL]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId };
+}
 
 export interface ExchangeTrace {
   /** Runs `fn` with the exchange span active, so that an HTTP client instrumentation's span nests under it. */
@@ -104,9 +115,9 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     if (!this.tracer) return undefined;
     const span = this.tracer.startSpan(LOGIN_SPAN, {
       kind: this.api!.SpanKind.INTERNAL,
-      attributes: { [ATTR_POOL]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId },
+      attributes: poolAttributes(options),
     });
-    const trace: RecordedLogin = { span, started: performance.now(), pool: options.pool };
+    const trace: RecordedLogin = { span, started: performance.now(), pool: metricPool(options) };
     return trace;
   }
 
@@ -145,14 +156,13 @@ export class App2WxappTelemetry implements OnModuleDestroy {
             attributes: {
               'server.address': options.upstreamAddress,
               'server.port': options.upstreamPort,
-              [ATTR_POOL]: options.pool,
-              [ATTR_USER_POOL_ID]: options.userPoolId,
+              ...poolAttributes(options),
             },
           },
           api.trace.setSpan(api.context.active(), parent),
         )
       : undefined;
-    return new Exchange(span, this.exchangeDuration!, options.pool, api);
+    return new Exchange(span, this.exchangeDuration!, metricPool(options), api);
   }
 
   onModuleDestroy(): void {

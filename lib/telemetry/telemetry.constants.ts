@@ -11,7 +11,12 @@ export const CIRCUIT_STATE = 'app2wxapp.circuit.state';
 export const REPLAY_STORE_ENTRIES = 'app2wxapp.replay_store.entries';
 
 export const ATTR_OUTCOME = 'app2wxapp.outcome';
+/** The pool: a static pool's name, or `tenant` for every tenant of `forTenants()` (metrics stay bounded). */
 export const ATTR_POOL = 'app2wxapp.pool';
+/** A tenant's name: on spans only, never on metrics (there may be thousands). */
+export const ATTR_TENANT = 'app2wxapp.tenant';
+/** `app2wxapp.pool` of every tenant. */
+export const TENANT_POOL_ATTRIBUTE = 'tenant';
 export const ATTR_USER_POOL_ID = 'app2wxapp.user_pool.id';
 
 /** Seconds; a login is a few ms to `timeoutMs` (5 s by default). */
