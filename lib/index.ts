@@ -16,10 +16,17 @@ export {
 
 // Options
 export type {
+  App2WxappAppLaunchModuleOptions,
+  App2WxappAppLaunchVerify,
   App2WxappCircuitBreakerOptions,
+  App2WxappClientAuth,
   App2WxappExchangeEvent,
+  App2WxappFlow,
+  App2WxappIdTokenAlg,
   App2WxappLoginInfo,
   App2WxappModuleOptions,
+  App2WxappPoolOptions,
+  App2WxappSharedOptions,
   App2WxappValidateResult,
 } from './options/app2wxapp-options.interface';
 export { APP2WXAPP_STRATEGY, DEFAULT_HOST, DEFAULT_POOL, TICKET_HEADER } from './app2wxapp.constants';

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Span, Tracer } from '@opentelemetry/api';
 import type { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
-import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import type { ResolvedApp2WxappOptions, ResolvedSharedOptions } from '../options/app2wxapp-options.schema';
 import { MemoryTicketReplayStore } from '../replay/memory-ticket-replay.store';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import {
@@ -100,7 +100,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     return new App2WxappTelemetry(api, pools);
   }
 
-  startLogin(options: ResolvedApp2WxappOptions): LoginTrace | undefined {
+  startLogin(options: Pick<ResolvedSharedOptions, 'pool' | 'userPoolId'>): LoginTrace | undefined {
     if (!this.tracer) return undefined;
     const span = this.tracer.startSpan(LOGIN_SPAN, {
       kind: this.api!.SpanKind.INTERNAL,
@@ -134,7 +134,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     this.loginDuration!.record((performance.now() - trace.started) / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: trace.pool });
   }
 
-  startExchange(login: LoginTrace, options: ResolvedApp2WxappOptions): ExchangeTrace {
+  startExchange(login: LoginTrace, options: Pick<ResolvedSharedOptions, 'pool' | 'userPoolId' | 'upstreamAddress' | 'upstreamPort'>): ExchangeTrace {
     const api = this.api!;
     const parent = spanOf(login);
     const span = parent.isRecording()
