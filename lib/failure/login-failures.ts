@@ -17,7 +17,7 @@ export type MisconfiguredOption =
   | 'connection'
   | 'clientAuth'
   | 'scope'
-  | 'idTokenAlgorithms'
+  | 'idTokenAlg'
   | 'issuer';
 
 /**
