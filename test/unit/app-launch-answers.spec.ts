@@ -10,7 +10,7 @@ const APP_SECRET = 'app-secret-value-4242-abcdef';
 const ACCESS = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLWFjY2Vzcw';
 const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyIiwiYXVkIjoiYXBwIn0.c2lnbmF0dXJlLWlk';
 const SECRETS = [CODE, PHONE, APP_SECRET];
-const post = { clientAuth: 'client_secret_post' as const };
+const post: { clientAuth: 'client_secret_post' | 'client_secret_basic' | 'none' } = { clientAuth: 'client_secret_post' };
 
 const body = (value: unknown) => JSON.stringify(value);
 const ok = (data: Record<string, unknown>) => body({ statusCode: 200, message: '', requestId: 'r', data });

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpService } from '@nestjs/axios';
-import { Logger } from '@nestjs/common';
+import { Logger, type OnModuleDestroy } from '@nestjs/common';
 import axios from 'axios';
 import { type JWK, SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { App2WxappLoginError, type App2WxappAppLaunchModuleOptions } from 'nestjs-app2wxapp';
@@ -63,7 +63,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-let privateKey: CryptoKey;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let publicJwk: JWK;
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
@@ -288,11 +288,11 @@ describe('AppLaunchClient', () => {
   });
 
   it('is a LoginExchange, as the ticket client is', () => {
-    const exchanges: LoginExchange<never>[] = [client(), new App2WxappClient(new HttpService(axios.create()), resolveOptions({ userPoolId: 'p', secret: 's' }))];
+    const exchanges: (LoginExchange<never> & OnModuleDestroy)[] = [client(), new App2WxappClient(new HttpService(axios.create()), resolveOptions({ userPoolId: 'p', secret: 's' }))];
     for (const exchange of exchanges) {
       expect(exchange.pool).toBe('default');
       expect(typeof exchange.exchange).toBe('function');
-      (exchange as { onModuleDestroy(): void }).onModuleDestroy();
+      exchange.onModuleDestroy();
     }
   });
 });

@@ -39,7 +39,7 @@ async function hs256(claims: Claims = {}, secret = APP_SECRET): Promise<string> 
   return sign(new SignJWT({}).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }), claims, new TextEncoder().encode(secret));
 }
 
-function sign(jwt: SignJWT, claims: Claims, key: CryptoKey | Uint8Array): Promise<string> {
+function sign(jwt: SignJWT, claims: Claims, key: KeyPair['privateKey'] | Uint8Array): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   jwt.setIssuedAt(now).setIssuer(claims.iss ?? ISSUER).setAudience(claims.aud ?? APP_ID).setExpirationTime(claims.exp ?? now + 3600);
   if (claims.sub !== '') jwt.setSubject(claims.sub ?? USER_ID);
