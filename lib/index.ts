@@ -41,7 +41,9 @@ export type { App2WxappLoginOutcome } from './telemetry/telemetry.constants';
 // Upstream client
 export { App2WxappClient } from './client/app2wxapp.client';
 export type { App2WxappCircuitState, CircuitSnapshot as App2WxappCircuitSnapshot } from './client/exchange.policies';
-export type { App2WxappProfile } from './client/app2wxapp-profile.interface';
+export type { App2WxappOidcTokens, App2WxappProfile } from './client/app2wxapp-profile.interface';
+export type { LoginExchange as App2WxappLoginExchange } from './client/login-exchange.interface';
+export type { AppLaunchCodes as App2WxappAppLaunchCodes } from './shared/app-launch-code.utils';
 
 // Failures: one type, App2WxappLoginError, with a kind; the subclasses name kinds for `instanceof`
 export {
