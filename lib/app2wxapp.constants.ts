@@ -26,3 +26,11 @@ export const AUTHING_MINI_PROGRAM_PATH = '/routes/explore';
 
 /** Upper bound of an upstream answer; a real user object is a few kilobytes. */
 export const MAX_UPSTREAM_BODY_BYTES = 1024 * 1024;
+
+/** The v3 flow (`flow: 'app-launch'`): the sign-in connection used for a `wx.login` code plus a phone code. */
+export const APP_LAUNCH_CONNECTION = 'wechat_mini_program_code_and_phone';
+export const DEFAULT_APP_LAUNCH_SCOPE = 'openid profile phone';
+/** A `wx.login` code lives 5 minutes and is single-use. */
+export const DEFAULT_CODE_TTL_MS = 300_000;
+/** jose's own cooldown between JWKS refetches. */
+export const DEFAULT_JWKS_REFRESH_MS = 30_000;

@@ -22,10 +22,17 @@ export type { App2WxappTenantsSnapshot } from './tenants/tenant-cache';
 
 // Options
 export type {
+  App2WxappAppLaunchModuleOptions,
+  App2WxappAppLaunchVerify,
   App2WxappCircuitBreakerOptions,
+  App2WxappClientAuth,
   App2WxappExchangeEvent,
+  App2WxappFlow,
+  App2WxappIdTokenAlg,
   App2WxappLoginInfo,
   App2WxappModuleOptions,
+  App2WxappPoolOptions,
+  App2WxappSharedOptions,
   App2WxappValidateResult,
 } from './options/app2wxapp-options.interface';
 export { App2WxappOptionsError } from './options/app2wxapp-options.schema';
@@ -41,7 +48,9 @@ export type { App2WxappLoginOutcome } from './telemetry/telemetry.constants';
 // Upstream client
 export { App2WxappClient } from './client/app2wxapp.client';
 export type { App2WxappCircuitState, CircuitSnapshot as App2WxappCircuitSnapshot } from './client/exchange.policies';
-export type { App2WxappProfile } from './profile/app2wxapp-profile.interface';
+export type { App2WxappOidcTokens, App2WxappProfile } from './profile/app2wxapp-profile.interface';
+export type { LoginExchange as App2WxappLoginExchange } from './client/login-exchange.interface';
+export type { AppLaunchCodes as App2WxappAppLaunchCodes } from './shared/app-launch-code.utils';
 
 // Failures: one type, App2WxappLoginError, with a kind; the subclasses name kinds for `instanceof`
 export {

@@ -17,6 +17,8 @@ import type { App2WxappProfile } from '../profile/app2wxapp-profile.interface';
 import { type CircuitSnapshot, ExchangePolicies } from './exchange.policies';
 import { type KeepAliveAgent, keepAliveAgent } from './keep-alive.agent';
 import { readAnswer } from './upstream-answer.reader';
+import { always, identity, isAbort, transportError } from './upstream-transport';
+import type { LoginExchange } from './login-exchange.interface';
 
 /** The last time Authing refused this pool's own settings, for the health indicator; cleared by a success. */
 export interface MisconfigurationReport {
@@ -32,7 +34,7 @@ export interface MisconfigurationReport {
  * the ticket, 500 when it refuses the server's own settings, 502/503/504 when Authing cannot be used.
  */
 @Injectable()
-export class App2WxappClient implements OnModuleDestroy {
+export class App2WxappClient implements LoginExchange<string>, OnModuleDestroy {
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
   private readonly policies: ExchangePolicies;
   /** One pool, one set of keep-alive connections, closed when idle before a load balancer would. */
@@ -189,52 +191,4 @@ export class App2WxappClient implements OnModuleDestroy {
       this.logger.error(`onExchange threw ${(err as Error)?.name ?? 'an error'}; ignored`);
     }
   }
-}
-
-function identity(data: unknown): unknown {
-  return data;
-}
-
-function always(): boolean {
-  return true;
-}
-
-/** Maps a transport failure to a safe error. An AxiosError carries `config.data`, the secret: never pass it on. */
-function transportError(err: AxiosError, expired: boolean, timeoutMs: number, fair: boolean): App2WxappLoginError {
-  if (expired || isAbort(err)) return LoginFailures.timeout(timeoutMs, fair);
-  const code = err?.code ?? '';
-  if (code === 'ECONNREFUSED') {
-    return LoginFailures.upstream('Authing is unreachable (connection refused)', { status: 503, retryAfterSeconds: 1, retrySafe: true });
-  }
-  if (isStaleConnection(err)) {
-    return LoginFailures.upstream('The connection to Authing was closed before it answered', { retrySafe: true });
-  }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    return LoginFailures.upstream("Authing's host name does not resolve", { status: 503, retryAfterSeconds: 1 });
-  }
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return LoginFailures.timeout(timeoutMs, fair);
-  if (err?.response && /aborted/i.test(err.message ?? '')) {
-    return LoginFailures.upstream('The connection to Authing failed while it answered');
-  }
-  if (code === 'ERR_BAD_RESPONSE' || code === 'ERR_FR_MAX_CONTENT_LENGTH_EXCEEDED' || /maxContentLength/.test(err?.message ?? '')) {
-    return LoginFailures.upstream("Authing's answer is too large or malformed");
-  }
-  if (/CERT|SSL|TLS/i.test(code)) return LoginFailures.upstream("Authing's TLS certificate could not be verified");
-  return LoginFailures.upstream(`The connection to Authing failed (${code || 'no answer'})`);
-}
-
-/**
- * A keep-alive connection that the upstream (or a load balancer) closed while it sat idle: the request was written
- * onto a reused socket and the connection reset before any byte of an answer came back. Node's docs name this case
- * (`request.reusedSocket`). Authing never read a request that it answered nothing to on a closing connection, so one
- * retry on a new connection cannot use a ticket twice.
- */
-function isStaleConnection(err: AxiosError): boolean {
-  const request = err?.request as { reusedSocket?: boolean; res?: unknown } | undefined;
-  return (err?.code === 'ECONNRESET' || err?.code === 'EPIPE') && request?.reusedSocket === true && !request.res && !err.response;
-}
-
-function isAbort(err: unknown): boolean {
-  const e = err as { name?: string; code?: string };
-  return e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.name === 'CanceledError' || e?.code === 'ERR_CANCELED';
 }

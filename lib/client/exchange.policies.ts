@@ -9,7 +9,7 @@ import {
   circuitBreaker,
   handleWhen,
 } from 'cockatiel';
-import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import type { ResolvedSharedOptions } from '../options/app2wxapp-options.schema';
 import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import { LoginFailures } from '../failure/login-failures';
 import { type Deadline, raceAbort } from '../shared/deadline.utils';
@@ -29,7 +29,7 @@ export class ExchangePolicies {
   private openedAt = 0;
 
   constructor(
-    private readonly options: ResolvedApp2WxappOptions,
+    private readonly options: Pick<ResolvedSharedOptions, 'pool' | 'circuitBreaker' | 'maxConcurrentExchanges' | 'maxQueuedExchanges'>,
     private readonly logger: Logger,
   ) {
     this.limiter = bulkhead(options.maxConcurrentExchanges, options.maxQueuedExchanges);

@@ -7,7 +7,39 @@ import {
 } from './app2wxapp-login.error';
 
 /** The option an operator must fix, named in the ERROR log line (never its value). */
-export type MisconfiguredOption = 'secret' | 'userPoolId' | 'host' | 'appId' | 'appSecret' | 'appHost' | 'connection' | 'clientAuth';
+export type MisconfiguredOption =
+  | 'secret'
+  | 'userPoolId'
+  | 'host'
+  | 'appId'
+  | 'appSecret'
+  | 'appHost'
+  | 'connection'
+  | 'clientAuth'
+  | 'scope'
+  | 'idTokenAlg'
+  | 'issuer';
+
+/**
+ * What Authing asks the user to do before it lets them in (v3 `apiCode`s), which a login from an app launched
+ * mini program cannot do: the user must complete it in a flow that can (Authing's hosted login, the console).
+ */
+export type UpstreamInteraction =
+  | 'mfa'
+  | 'password-reset'
+  | 'bind-existing-account'
+  | 'bind-or-create-account'
+  | 'complete-profile'
+  | 'choose-account';
+
+const INTERACTIONS: Readonly<Record<UpstreamInteraction, string>> = {
+  mfa: 'multi-factor authentication (MFA)',
+  'password-reset': 'a password reset on first login',
+  'bind-existing-account': 'binding this WeChat identity to an existing account',
+  'bind-or-create-account': 'binding this WeChat identity to an existing account or creating one',
+  'complete-profile': 'completing the user information',
+  'choose-account': 'choosing one of several accounts',
+};
 
 /**
  * Every failure of a login, built in one place: the messages the client sees are written here once. Each returns an
@@ -58,6 +90,36 @@ export const LoginFailures = {
     new App2WxappTicketRejectedError('rejected', message, { upstreamCode, upstreamStatus }),
 
   blocked: (message = 'This user is blocked in Authing') => new App2WxappLoginError('blocked', message),
+
+  /**
+   * Authing refused the user (locked, disabled, no permission for this app, a status other than Activated): 403.
+   * The code was spent on a user who may not get in, so its claim stays. `reason` is ours, never upstream text.
+   */
+  userRefused: (reason: string, upstreamCode?: number, upstreamStatus?: number) =>
+    new App2WxappLoginError('blocked', reason, { upstreamCode, upstreamStatus }),
+
+  /** The user must first complete an interaction that this login cannot perform: 401 saying which. */
+  interactionRequired: (interaction: UpstreamInteraction, upstreamCode?: number, upstreamStatus?: number) =>
+    new App2WxappTicketRejectedError(
+      'rejected',
+      `Authing requires ${INTERACTIONS[interaction]} before this user can log in, which a login from the app cannot do: ` +
+        `complete it in Authing's hosted login, then try again (interaction: ${interaction})`,
+      { upstreamCode, upstreamStatus },
+    ),
+
+  /** The presented WeChat codes cannot be codes (missing, malformed, oversized); `problem` never quotes them. */
+  invalidCode: (problem: string) => new App2WxappLoginError('invalid-ticket', problem),
+
+  /** Authing refused the WeChat code (invalid, used or expired); `reason` is Authing's message, redacted and cut. */
+  codeRejected: (reason: string | undefined, upstreamCode?: number, upstreamStatus?: number) => {
+    const detail = [upstreamCode !== undefined ? `code ${upstreamCode}` : undefined, upstreamStatus && upstreamStatus >= 400 ? `HTTP ${upstreamStatus}` : undefined]
+      .filter(Boolean)
+      .join(', ');
+    return new App2WxappTicketRejectedError('rejected', `Authing refused the WeChat code: ${reason ?? 'no reason given'}${detail ? ` (${detail})` : ''}`, {
+      upstreamCode,
+      upstreamStatus,
+    });
+  },
   deleted: () => new App2WxappLoginError('blocked', 'This user has been deleted in Authing'),
 
   refusedByApp: () => new App2WxappLoginError('refused-by-app', 'This user may not log in to this app'),

@@ -29,6 +29,7 @@ class Profile {
     this.id = user._id as string;
     // The configured pool, never the answer's: apps key users by it, and an answer must not move a user to another.
     this.userPoolId = userPoolId;
+    this.flow = 'ticket';
     this.openid = str(user.openid) ?? str(oauth?.openid);
     this.unionid = str(user.unionid) ?? str(oauth?.unionid);
     this.username = str(user.username);
@@ -48,15 +49,16 @@ class Profile {
   }
 
   /** Keeps Authing's token and the raw object out of a response body by accident: `res.json(profile)` drops them. */
-  toJSON(): Omit<App2WxappProfile, 'token' | 'raw'> {
+  toJSON(): Omit<App2WxappProfile, 'token' | 'tokens' | 'raw'> {
     // Fields an app added to the profile (validateUser may) are kept too.
     if (Object.keys(this).length !== PROFILE_KEYS) {
-      const { token: _token, raw: _raw, ...rest } = this;
+      const { token: _token, tokens: _tokens, raw: _raw, ...rest } = this;
       return rest;
     }
     return {
       id: this.id,
       userPoolId: this.userPoolId,
+      flow: this.flow,
       openid: this.openid,
       unionid: this.unionid,
       username: this.username,

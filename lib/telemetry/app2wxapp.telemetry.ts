@@ -2,7 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { BatchObservableCallback, Histogram, Meter, ObservableGauge, Span, Tracer } from '@opentelemetry/api';
 import type { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
-import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import type { ResolvedApp2WxappOptions, ResolvedSharedOptions } from '../options/app2wxapp-options.schema';
 import { MemoryTicketReplayStore } from '../replay/memory-ticket-replay.store';
 import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import {
@@ -47,9 +47,9 @@ export interface ObservedPool {
 const spanOf = (trace: LoginTrace): Span => (trace as RecordedLogin).span;
 
 /** `app2wxapp.pool` on metrics: bounded, so every tenant is `tenant`; its name goes on spans only. */
-const metricPool = (options: Pick<ResolvedApp2WxappOptions, 'pool' | 'tenant'>): string => (options.tenant ? TENANT_POOL_ATTRIBUTE : options.pool);
+const metricPool = (options: Pick<ResolvedSharedOptions, 'pool' | 'tenant'>): string => (options.tenant ? TENANT_POOL_ATTRIBUTE : options.pool);
 
-function poolAttributes(options: ResolvedApp2WxappOptions): Record<string, string> {
+function poolAttributes(options: Pick<ResolvedSharedOptions, 'pool' | 'tenant' | 'userPoolId'>): Record<string, string> {
   return options.tenant
     ? { [ATTR_POOL]: TENANT_POOL_ATTRIBUTE, [ATTR_TENANT]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId }
     : { [ATTR_POOL]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId };
@@ -111,7 +111,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     return new App2WxappTelemetry(api, pools);
   }
 
-  startLogin(options: ResolvedApp2WxappOptions): LoginTrace | undefined {
+  startLogin(options: Pick<ResolvedSharedOptions, 'pool' | 'userPoolId' | 'tenant'>): LoginTrace | undefined {
     if (!this.tracer) return undefined;
     const span = this.tracer.startSpan(LOGIN_SPAN, {
       kind: this.api!.SpanKind.INTERNAL,
@@ -145,7 +145,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     this.loginDuration!.record((performance.now() - trace.started) / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: trace.pool });
   }
 
-  startExchange(login: LoginTrace, options: ResolvedApp2WxappOptions): ExchangeTrace {
+  startExchange(login: LoginTrace, options: Pick<ResolvedSharedOptions, 'pool' | 'userPoolId' | 'upstreamAddress' | 'upstreamPort' | 'tenant'>): ExchangeTrace {
     const api = this.api!;
     const parent = spanOf(login);
     const span = parent.isRecording()
