@@ -21,7 +21,6 @@ import type { MisconfigurationReport } from './app2wxapp.client';
 import { type CircuitSnapshot, ExchangePolicies } from './exchange.policies';
 import { IdTokenVerifier } from './id-token.verifier';
 import { type KeepAliveAgent, keepAliveAgent } from './keep-alive.agent';
-import type { LoginExchange } from './login-exchange.interface';
 import { always, identity, isAbort, transportError } from './upstream-transport';
 
 interface UpstreamCall {
@@ -38,7 +37,8 @@ interface UpstreamCall {
  * replay protection**: log users in through the authenticator. Every failure is an `App2WxappLoginError`.
  */
 @Injectable()
-export class AppLaunchClient implements LoginExchange<AppLaunchCodes>, OnModuleDestroy {
+// Satisfies LoginExchange<AppLaunchCodes> (checked where it is used): `implements` would outlive stripInternal in the .d.ts.
+export class AppLaunchClient implements OnModuleDestroy {
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
   private readonly policies: ExchangePolicies;
   private readonly keepAlive: KeepAliveAgent;

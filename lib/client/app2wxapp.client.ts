@@ -5,7 +5,6 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nes
 import type { AxiosError, AxiosResponse } from 'axios';
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import { APP2WXAPP_LOGGER_CONTEXT, MAX_UPSTREAM_BODY_BYTES } from '../app2wxapp.constants';
-import type { App2WxappExchangeEvent } from '../options/app2wxapp-options.interface';
 import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import { LoginFailures } from '../failure/login-failures';
 import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
@@ -18,7 +17,6 @@ import { type CircuitSnapshot, ExchangePolicies } from './exchange.policies';
 import { type KeepAliveAgent, keepAliveAgent } from './keep-alive.agent';
 import { readAnswer } from './upstream-answer.reader';
 import { always, identity, isAbort, transportError } from './upstream-transport';
-import type { LoginExchange } from './login-exchange.interface';
 
 /** The last time Authing refused this pool's own settings, for the health indicator; cleared by a success. */
 export interface MisconfigurationReport {
@@ -34,7 +32,8 @@ export interface MisconfigurationReport {
  * the ticket, 500 when it refuses the server's own settings, 502/503/504 when Authing cannot be used.
  */
 @Injectable()
-export class App2WxappClient implements LoginExchange<string>, OnModuleDestroy {
+// Satisfies LoginExchange<string> (checked where it is used): `implements` would outlive stripInternal in the .d.ts.
+export class App2WxappClient implements OnModuleDestroy {
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
   private readonly policies: ExchangePolicies;
   /** One pool, one set of keep-alive connections, closed when idle before a load balancer would. */

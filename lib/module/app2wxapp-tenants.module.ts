@@ -7,6 +7,7 @@ import { resolveTenantsOptions } from '../tenants/app2wxapp-tenants-options.sche
 import { App2WxappTenants } from '../tenants/app2wxapp-tenants.service';
 import { TenantsConfigurableModuleClass } from '../tenants/app2wxapp-tenants.module-definition';
 import { type StaticPools, TenantCache } from '../tenants/tenant-cache';
+import type { LoginTenantLookup } from '../login/app2wxapp.guard';
 import { App2WxappCoreModule } from './app2wxapp-core.module';
 
 /**
@@ -23,7 +24,8 @@ import { App2WxappCoreModule } from './app2wxapp-core.module';
         new TenantCache(resolveTenantsOptions(options), statics, http, telemetry),
     },
     App2WxappTenants,
-    { provide: TENANT_REGISTRY, useExisting: App2WxappTenants },
+    // Typed: the guard's view of the tenants (LoginTenantLookup) is checked here, where it is provided.
+    { provide: TENANT_REGISTRY, inject: [App2WxappTenants], useFactory: (tenants: App2WxappTenants): LoginTenantLookup => tenants },
   ],
   exports: [App2WxappTenants, TENANT_REGISTRY],
 })

@@ -2,7 +2,6 @@ import { type ExecutionContext, Inject, Injectable, Logger, type OnModuleDestroy
 import { APP2WXAPP_LOGGER_CONTEXT } from '../app2wxapp.constants';
 import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import type { App2WxappAuthenticator } from '../login/app2wxapp.authenticator';
-import type { LoginTenantLookup } from '../login/app2wxapp.guard';
 import type { App2WxappModuleOptions } from '../options/app2wxapp-options.interface';
 import { TENANT_CACHE } from '../shared/internal.tokens';
 import type { App2WxappTenantsSnapshot, TenantCache } from './tenant-cache';
@@ -31,7 +30,8 @@ export class App2WxappTenantAuthenticator<TUser = unknown> {
  * from the source again and, if its secret changed, the exchange is retried once (docs/tenants.md says why it is safe).
  */
 @Injectable()
-export class App2WxappTenants implements LoginTenantLookup, OnModuleDestroy {
+// Satisfies LoginTenantLookup (checked where it is provided): `implements` would outlive stripInternal in the .d.ts.
+export class App2WxappTenants implements OnModuleDestroy {
   private readonly logger = new Logger(APP2WXAPP_LOGGER_CONTEXT);
 
   constructor(@Inject(TENANT_CACHE) private readonly cache: TenantCache) {}
