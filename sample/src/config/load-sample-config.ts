@@ -67,8 +67,7 @@ function loginFlow(env: Env): LoginFlow {
   const flow = value(env.AUTHING_FLOW)?.toLowerCase() ?? 'ticket';
   if ((LOGIN_FLOWS as readonly string[]).includes(flow)) return flow as LoginFlow;
   throw new SampleConfigError(
-    `AUTHING_FLOW must be ticket (Authing's mini program returns a ticket) or app-launch (your own mini program ` +
-      'returns WeChat codes).',
+    `AUTHING_FLOW must be ticket (Authing's mini program returns a ticket) or app-launch (your own mini program ` + 'returns WeChat codes).',
   );
 }
 
@@ -137,15 +136,10 @@ function appLaunchUpstream(env: Env): UpstreamConfig {
     mode: 'authing',
     flow: 'app-launch',
     userPoolId: matching(env, 'AUTHING_USER_POOL_ID', ID, 'the user pool id: 1 to 64 letters, digits, "_" or "-"'),
-    appId: matching(env, 'AUTHING_APP_ID', ID, "the Authing app's id: 1 to 64 letters, digits, \"_\" or \"-\""),
+    appId: matching(env, 'AUTHING_APP_ID', ID, 'the Authing app\'s id: 1 to 64 letters, digits, "_" or "-"'),
     appSecret,
     appHost: appHost(env),
-    connection: matching(
-      env,
-      'AUTHING_CONNECTION',
-      CONNECTION,
-      "the connection's identifier (唯一标识): 1 to 31 lowercase letters, digits or \"-\"",
-    ),
+    connection: matching(env, 'AUTHING_CONNECTION', CONNECTION, 'the connection\'s identifier (唯一标识): 1 to 31 lowercase letters, digits or "-"'),
     clientAuth,
   };
 }
@@ -221,8 +215,7 @@ function miniProgramType(raw: string | undefined): MiniProgramType {
   const alias = MINI_PROGRAM_TYPE_ALIASES[type];
   if (alias) return alias;
   throw new SampleConfigError(
-    `MINI_PROGRAM_TYPE must be one of ${MINI_PROGRAM_TYPES.join(', ')} (WXLaunchMiniProgramReq), or develop (= test) ` +
-      'or trial (= preview).',
+    `MINI_PROGRAM_TYPE must be one of ${MINI_PROGRAM_TYPES.join(', ')} (WXLaunchMiniProgramReq), or develop (= test) ` + 'or trial (= preview).',
   );
 }
 

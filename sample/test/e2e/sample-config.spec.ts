@@ -78,10 +78,14 @@ describe('sample configuration', () => {
       connection: 'wechat-app-launch',
       clientAuth: 'client_secret_post',
     });
-    expect(loadSampleConfig({ ...appLaunchEnv, AUTHING_CLIENT_AUTH: 'client_secret_basic' }).upstream).toMatchObject({ clientAuth: 'client_secret_basic' });
+    expect(loadSampleConfig({ ...appLaunchEnv, AUTHING_CLIENT_AUTH: 'client_secret_basic' }).upstream).toMatchObject({
+      clientAuth: 'client_secret_basic',
+    });
     const { AUTHING_APP_SECRET: _secret, ...withoutSecret } = appLaunchEnv;
     expect(loadSampleConfig({ ...withoutSecret, AUTHING_CLIENT_AUTH: 'none' }).upstream).toMatchObject({ clientAuth: 'none', appSecret: undefined });
-    expect(loadSampleConfig({ ...appLaunchEnv, AUTHING_APP_HOST: 'http://127.0.0.1:4400' }).upstream).toMatchObject({ appHost: 'http://127.0.0.1:4400' });
+    expect(loadSampleConfig({ ...appLaunchEnv, AUTHING_APP_HOST: 'http://127.0.0.1:4400' }).upstream).toMatchObject({
+      appHost: 'http://127.0.0.1:4400',
+    });
   });
 
   const { AUTHING_APP_SECRET: _unused, ...appLaunchWithoutSecret } = appLaunchEnv;
@@ -91,9 +95,15 @@ describe('sample configuration', () => {
     [{ AUTHING_FLOW: 'app_launch' }, /AUTHING_FLOW must be ticket .* or app-launch/],
     [{ AUTHING_FLOW: secretLooking }, /AUTHING_FLOW/],
     // Half an app-launch configuration must not fall back to the emulator; every missing variable is named.
-    [{ AUTHING_FLOW: 'app-launch', AUTHING_APP_ID: 'app' }, /needs AUTHING_USER_POOL_ID, AUTHING_APP_HOST, AUTHING_CONNECTION, AUTHING_APP_SECRET as well \(AUTHING_APP_ID is set\)/],
+    [
+      { AUTHING_FLOW: 'app-launch', AUTHING_APP_ID: 'app' },
+      /needs AUTHING_USER_POOL_ID, AUTHING_APP_HOST, AUTHING_CONNECTION, AUTHING_APP_SECRET as well \(AUTHING_APP_ID is set\)/,
+    ],
     [{ AUTHING_FLOW: 'app-launch', AUTHING_USER_POOL_ID: 'pool' }, /needs AUTHING_APP_ID, .*AUTHING_APP_SECRET/],
-    [{ AUTHING_FLOW: 'app-launch', AUTHING_CLIENT_AUTH: 'none' }, /needs AUTHING_USER_POOL_ID, AUTHING_APP_ID, AUTHING_APP_HOST, AUTHING_CONNECTION as well/],
+    [
+      { AUTHING_FLOW: 'app-launch', AUTHING_CLIENT_AUTH: 'none' },
+      /needs AUTHING_USER_POOL_ID, AUTHING_APP_ID, AUTHING_APP_HOST, AUTHING_CONNECTION as well/,
+    ],
     [appLaunchWithoutSecret, /needs AUTHING_APP_SECRET .*only with AUTHING_CLIENT_AUTH=none/],
     [{ ...appLaunchEnv, AUTHING_CLIENT_AUTH: 'none' }, /AUTHING_APP_SECRET must be unset when AUTHING_CLIENT_AUTH is none/],
     [{ ...appLaunchEnv, AUTHING_CLIENT_AUTH: 'basic' }, /AUTHING_CLIENT_AUTH must be one of client_secret_post, client_secret_basic, none/],
@@ -105,7 +115,10 @@ describe('sample configuration', () => {
     [{ ...appLaunchEnv, AUTHING_USER_POOL_ID: 'pool?x=1' }, /AUTHING_USER_POOL_ID must be/],
     // A variable of the other flow: most likely AUTHING_FLOW was forgotten.
     [{ AUTHING_APP_ID: 'app' }, /AUTHING_APP_ID belongs to the other flow, but AUTHING_FLOW is ticket \(the default\)/],
-    [{ AUTHING_USER_POOL_ID: 'pool', AUTHING_USER_POOL_SECRET: 's', AUTHING_CONNECTION: 'c', AUTHING_CLIENT_AUTH: 'none' }, /AUTHING_CONNECTION, AUTHING_CLIENT_AUTH belong to the other flow/],
+    [
+      { AUTHING_USER_POOL_ID: 'pool', AUTHING_USER_POOL_SECRET: 's', AUTHING_CONNECTION: 'c', AUTHING_CLIENT_AUTH: 'none' },
+      /AUTHING_CONNECTION, AUTHING_CLIENT_AUTH belong to the other flow/,
+    ],
     [{ ...appLaunchEnv, AUTHING_USER_POOL_SECRET: 's' }, /AUTHING_USER_POOL_SECRET belongs to the other flow, but AUTHING_FLOW is app-launch/],
     [{ ...appLaunchEnv, AUTHING_HOST: 'https://core.authing.cn' }, /AUTHING_HOST belongs to the other flow/],
     [{ AUTHING_FLOW: 'app-launch', MINI_PROGRAM_GET_PHONE: '0' }, /MINI_PROGRAM_GET_PHONE belongs to the ticket flow/],
@@ -114,8 +127,14 @@ describe('sample configuration', () => {
     // The ticket flow: the secret is required unless the pool says it exchanges without one.
     [{ AUTHING_USER_POOL_ID: 'pool' }, /AUTHING_USER_POOL_SECRET is required .*AUTHING_EXCHANGE_WITHOUT_SECRET=true/],
     [{ AUTHING_USER_POOL_ID: 'pool', AUTHING_EXCHANGE_WITHOUT_SECRET: 'false' }, /AUTHING_USER_POOL_SECRET is required/],
-    [{ AUTHING_USER_POOL_ID: 'pool', AUTHING_USER_POOL_SECRET: 's', AUTHING_EXCHANGE_WITHOUT_SECRET: 'true' }, /AUTHING_USER_POOL_SECRET must be unset when AUTHING_EXCHANGE_WITHOUT_SECRET is true/],
-    [{ AUTHING_USER_POOL_ID: 'pool', AUTHING_EXCHANGE_WITHOUT_SECRET: 'maybe' }, /AUTHING_EXCHANGE_WITHOUT_SECRET must be 1\/true\/yes or 0\/false\/no/],
+    [
+      { AUTHING_USER_POOL_ID: 'pool', AUTHING_USER_POOL_SECRET: 's', AUTHING_EXCHANGE_WITHOUT_SECRET: 'true' },
+      /AUTHING_USER_POOL_SECRET must be unset when AUTHING_EXCHANGE_WITHOUT_SECRET is true/,
+    ],
+    [
+      { AUTHING_USER_POOL_ID: 'pool', AUTHING_EXCHANGE_WITHOUT_SECRET: 'maybe' },
+      /AUTHING_EXCHANGE_WITHOUT_SECRET must be 1\/true\/yes or 0\/false\/no/,
+    ],
     [{ AUTHING_EXCHANGE_WITHOUT_SECRET: 'true' }, /AUTHING_EXCHANGE_WITHOUT_SECRET is set but AUTHING_USER_POOL_ID is not/],
   ])('refuses to boot with %j, naming the variable', (env, message) => {
     expect(() => loadSampleConfig(env)).toThrow(message);
