@@ -31,7 +31,8 @@ export async function createSampleApp(options: CreateSampleAppOptions): Promise<
   if (config.upstream.mode === 'emulator' && config.listenHost && !LOOPBACK.has(config.listenHost)) {
     new Logger('Upstream').warn(
       `EMULATOR MODE on ${config.listenHost}: anyone who reaches this address can mint logins with ` +
-        'POST /dev/emulator/tickets. Listen on 127.0.0.1 (the default) unless this is a throwaway environment.',
+        `POST /dev/emulator/${config.upstream.flow === 'app-launch' ? 'codes' : 'tickets'}. ` +
+        'Listen on 127.0.0.1 (the default) unless this is a throwaway environment.',
     );
   }
   if (config.session.jwtSecretIsDevDefault) {

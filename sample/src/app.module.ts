@@ -20,8 +20,8 @@ export class AppModule {
         MeModule,
         HealthModule,
         DemoModule,
-        // The ticket mint exists only when there is no real Authing behind the app.
-        ...(config.upstream.mode === 'emulator' ? [DevEmulatorModule] : []),
+        // The ticket or code mint exists only when there is no real Authing behind the app.
+        ...(config.upstream.mode === 'emulator' ? [DevEmulatorModule.forFlow(config.upstream.flow)] : []),
       ],
     };
   }

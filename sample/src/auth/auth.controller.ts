@@ -16,18 +16,24 @@ export class AuthController {
     @InjectUpstream() private readonly upstream: UpstreamConnection,
   ) {}
 
-  /** The parameters of the mobile app's `WXLaunchMiniProgramReq`, which opens Authing's login mini program. */
+  /**
+   * Which flow this backend runs, and the parameters of the mobile app's `WXLaunchMiniProgramReq`: Authing's login
+   * mini program (ticket flow), or your own mini program, with no path (app-launch flow). Never a secret.
+   */
   @Get('launch')
   launch() {
-    const { userName, path } = buildMiniProgramLaunch({
-      userPoolId: this.upstream.userPoolId,
-      getPhone: this.config.launch.getPhone,
-    });
-    return { userName, path, miniProgramType: this.config.launch.miniProgramType };
+    const { miniProgramType, getPhone, originalId } = this.config.launch;
+    if (this.upstream.flow === 'app-launch') {
+      // null when MINI_PROGRAM_ORIGINAL_ID is unset: the mobile app then has the original id built in.
+      return { flow: 'app-launch' as const, userName: originalId ?? null, miniProgramType };
+    }
+    const { userName, path } = buildMiniProgramLaunch({ userPoolId: this.upstream.userPoolId, getPhone });
+    return { flow: 'ticket' as const, userName, path, miniProgramType };
   }
 
   /**
-   * Exchanges the ticket (JSON `{ ticket }`, or the mini program's raw `{ extMsg }`) and opens the app's own session.
+   * Logs in with what the mini program returned and opens the app's own session. Ticket flow: JSON `{ ticket }` or
+   * the raw `{ extMsg }` query string; app-launch flow: JSON `{ code, phoneInfoCode }` or the raw `{ extMsg }` JSON.
    * The rate limit runs first, so a flood never reaches Authing.
    */
   @Post('login')

@@ -3,6 +3,8 @@ import type { App2WxappProfile } from 'nestjs-app2wxapp';
 /** What the demo page may show of the Authing profile. Never Authing's `token` nor the `raw` upstream user. */
 export interface PublicProfile {
   id: string;
+  /** `ticket` or `app-launch`: which flow logged the user in. */
+  flow: App2WxappProfile['flow'];
   nickname?: string;
   photo?: string;
   phone?: string;
@@ -16,6 +18,6 @@ export interface PublicProfile {
 }
 
 export function toPublicProfile(profile: App2WxappProfile): PublicProfile {
-  const { id, nickname, photo, phone, unionid, openid, gender, language, city, province, country } = profile;
-  return { id, nickname, photo, phone, unionid, openid, gender, language, city, province, country };
+  const { id, flow, nickname, photo, phone, unionid, openid, gender, language, city, province, country } = profile;
+  return { id, flow, nickname, photo, phone, unionid, openid, gender, language, city, province, country };
 }

@@ -1,13 +1,13 @@
 import { Body, Controller, Post, UsePipes } from '@nestjs/common';
 import { parseExtMsg } from 'nestjs-app2wxapp';
-import type { UpstreamConnection } from '../upstream/upstream-connection.interface';
+import type { AppLaunchUpstream, UpstreamConnection } from '../upstream/upstream-connection.interface';
 import { InjectUpstream } from '../upstream/upstream.providers';
 import { ClassValidationPipe } from './class-validation.pipe';
 import { IssueTicketDto } from './issue-ticket.dto';
 
 /**
- * Plays Authing's mini program for the demo page: mints the ticket that WeChat would hand to the mobile app.
- * Registered in emulator mode only; with a real Authing this route does not exist.
+ * Ticket flow: plays Authing's mini program for the demo page, minting the ticket that WeChat would hand to the
+ * mobile app. Registered in emulator mode and the ticket flow only; with a real Authing this route does not exist.
  */
 @Controller('dev/emulator')
 export class DevEmulatorController {
@@ -23,5 +23,26 @@ export class DevEmulatorController {
       unionid: person.unionid,
     });
     return { ticket: parseExtMsg(extMsg).ticket!, extMsg };
+  }
+}
+
+/**
+ * App-launch flow: plays your own mini program for the demo page, minting the `wx.login` code and the
+ * `getPhoneNumber` code it would return, and the `extMsg` JSON that carries them. Registered in emulator mode and the
+ * app-launch flow only.
+ */
+@Controller('dev/emulator')
+export class DevEmulatorCodesController {
+  constructor(@InjectUpstream() private readonly upstream: UpstreamConnection) {}
+
+  @Post('codes')
+  @UsePipes(ClassValidationPipe)
+  issueCodes(@Body() person: IssueTicketDto): { code: string; phoneInfoCode: string; extMsg: string } {
+    const upstream = this.upstream as AppLaunchUpstream;
+    const { code, phoneInfoCode, extMsg } = upstream.emulator!.issueCodes(
+      { nickname: person.nickname, phone: person.phone, unionid: person.unionid },
+      { appId: upstream.appId },
+    );
+    return { code, phoneInfoCode, extMsg };
   }
 }

@@ -1,10 +1,16 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { LoginFlow } from '../config/sample-config.interface';
 import { UpstreamModule } from '../upstream/upstream.module';
-import { DevEmulatorController } from './dev-emulator.controller';
+import { DevEmulatorCodesController, DevEmulatorController } from './dev-emulator.controller';
 
-/** Imported by AppModule in emulator mode only. */
-@Module({
-  imports: [UpstreamModule],
-  controllers: [DevEmulatorController],
-})
-export class DevEmulatorModule {}
+/** Imported by AppModule in emulator mode only, with the one mint of the flow the sample runs. */
+@Module({})
+export class DevEmulatorModule {
+  static forFlow(flow: LoginFlow): DynamicModule {
+    return {
+      module: DevEmulatorModule,
+      imports: [UpstreamModule],
+      controllers: [flow === 'app-launch' ? DevEmulatorCodesController : DevEmulatorController],
+    };
+  }
+}

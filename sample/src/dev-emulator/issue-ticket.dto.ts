@@ -1,6 +1,6 @@
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
 
-/** A fake WeChat person for the emulated mini program. The same `unionid` is the same Authing user. */
+/** A fake WeChat person for the emulated mini program (either flow). The same `unionid` is the same Authing user. */
 export class IssueTicketDto {
   @IsOptional()
   @IsString()

@@ -2,12 +2,20 @@ import { randomBytes } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { DATABASE, type Database } from '../../src/database/database.interface';
-import { UPSTREAM, type UpstreamConnection } from '../../src/upstream/upstream-connection.interface';
+import { type AppLaunchUpstream, UPSTREAM, type UpstreamConnection } from '../../src/upstream/upstream-connection.interface';
 import type { DatabaseFixture, MakeDatabase } from './database-fixtures';
 import { type SampleServer, startSample, TEST_JWT_SECRET } from './sample-server';
 
 const LOGIN = '/auth/app2wxapp/login';
 const MINT = '/dev/emulator/tickets';
+const MINT_CODES = '/dev/emulator/codes';
+const APP_LAUNCH = { AUTHING_FLOW: 'app-launch' };
+
+interface MintedCodes {
+  code: string;
+  phoneInfoCode: string;
+  extMsg: string;
+}
 
 /** A WeChat person no other test (or earlier run on the same server) has seen. */
 export function newPerson(nickname = 'Tester') {
@@ -22,6 +30,13 @@ export async function mintTicket(sample: SampleServer, person: object): Promise<
 
 export async function login(sample: SampleServer, person: object) {
   return sample.http.post(LOGIN, { ticket: await mintTicket(sample, person) });
+}
+
+/** What the customer's own mini program (emulated) hands the app in the app-launch flow. */
+export async function mintCodes(sample: SampleServer, person: object): Promise<MintedCodes> {
+  const minted = await sample.http.post<MintedCodes>(MINT_CODES, person);
+  expect(minted.status).toBe(201);
+  return minted.body;
 }
 
 function bearer(token: string) {
@@ -75,6 +90,7 @@ export function describeSampleScenarios(label: string, makeDatabase: MakeDatabas
         const launch = await sample.http.get('/auth/app2wxapp/launch');
         expect(launch.status).toBe(200);
         expect(launch.body).toEqual({
+          flow: 'ticket',
           userName: 'gh_a781a791e29e',
           path: '/routes/explore?userPoolId=sample-emulator-pool&getPhone=1&fromApp=1&useSelfWxapp=0',
           miniProgramType: 'release',
@@ -263,6 +279,137 @@ export function describeSampleScenarios(label: string, makeDatabase: MakeDatabas
       });
     });
 
+    describe('in emulator mode, app-launch flow (AUTHING_FLOW=app-launch)', () => {
+      it("says which flow it runs, and launches the customer's own mini program with no path", async () => {
+        const sample = await start(APP_LAUNCH);
+        const launch = await sample.http.get('/auth/app2wxapp/launch');
+        expect(launch.status).toBe(200);
+        expect(launch.body).toEqual({ flow: 'app-launch', userName: null, miniProgramType: 'release' });
+        const named = await start({ ...APP_LAUNCH, MINI_PROGRAM_ORIGINAL_ID: 'gh_0123456789ab', MINI_PROGRAM_TYPE: 'trial' });
+        expect((await named.http.get('/auth/app2wxapp/launch')).body).toEqual({
+          flow: 'app-launch',
+          userName: 'gh_0123456789ab',
+          miniProgramType: 'preview',
+        });
+      });
+
+      it('logs in with the raw extMsg JSON, fills the users row from the v3 profile, and answers /me', async () => {
+        const sample = await start(APP_LAUNCH);
+        const person = newPerson('Lucy');
+        const upstream = sample.app.get<UpstreamConnection>(UPSTREAM);
+        const codes = await mintCodes(sample, person);
+        expect(JSON.parse(codes.extMsg)).toEqual({ code: codes.code, phoneInfoCode: codes.phoneInfoCode });
+
+        const first = await sample.http.post(LOGIN, { extMsg: codes.extMsg });
+        expect(first.status).toBe(200);
+        expect(first.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600 });
+        const user = first.body.user;
+        expect(user).toEqual({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          // Keyed by the Authing (v3) user id, as in the ticket flow.
+          authingId: upstream.emulator!.appLaunch.userId(person.unionid),
+          unionid: person.unionid,
+          openid: expect.any(String),
+          nickname: 'Lucy',
+          avatar: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/avatars\/[0-9a-f]{24}\.svg$/),
+          phone: person.phone,
+          loginCount: 1,
+          createdAt: expect.any(String),
+          lastLoginAt: expect.any(String),
+        });
+        expect(first.body.profile).toMatchObject({ id: user.authingId, flow: 'app-launch', nickname: 'Lucy', unionid: person.unionid, phone: person.phone });
+        for (const hidden of ['token', 'tokens', 'raw']) expect(first.body.profile).not.toHaveProperty(hidden);
+
+        const me = await sample.http.get('/me', bearer(first.body.accessToken));
+        expect(me.status).toBe(200);
+        expect(me.body).toEqual(user);
+
+        // The JSON body form, as an app that parsed extMsg itself sends it: the same person, one more login.
+        const again = await mintCodes(sample, { unionid: person.unionid });
+        const second = await sample.http.post(LOGIN, { code: again.code, phoneInfoCode: again.phoneInfoCode });
+        expect(second.status).toBe(200);
+        expect(second.body.user).toMatchObject({ id: user.id, authingId: user.authingId, loginCount: 2, nickname: 'Lucy' });
+
+        // The sign-in carried the made-up app's credentials (client_secret_post) and its connection.
+        const signin = upstream.emulator!.requests.filter((request) => request.path === '/api/v3/signin-by-mobile');
+        expect(signin).toHaveLength(2);
+        expect(signin[0].body).toMatchObject({
+          connection: 'wechat_mini_program_code_and_phone',
+          extIdpConnidentifier: 'sample-app-launch',
+          client_id: 'sample-emulator-app',
+        });
+      });
+
+      it('refuses replayed codes with 401 and keeps the count, logging the refusal but no code', async () => {
+        const sample = await start(APP_LAUNCH);
+        const person = newPerson();
+        const codes = await mintCodes(sample, person);
+        const first = await sample.http.post(LOGIN, { extMsg: codes.extMsg });
+        expect(first.status).toBe(200);
+        const warningsBefore = sample.logs.lines.filter((line) => line.level === 'warn').length;
+        for (const body of [{ extMsg: codes.extMsg }, { code: codes.code, phoneInfoCode: codes.phoneInfoCode }]) {
+          const replay = await sample.http.post(LOGIN, body);
+          expect(replay.status).toBe(401);
+          expect(replay.body.message).toMatch(/already been used/);
+          expect(JSON.stringify(replay.body)).not.toContain(codes.code);
+        }
+        expect(sample.logs.lines.filter((line) => line.level === 'warn').length).toBeGreaterThan(warningsBefore);
+        expect((await sample.http.post(LOGIN, { extMsg: (await mintCodes(sample, person)).extMsg })).body.user.loginCount).toBe(2);
+        for (const secret of [codes.code, codes.phoneInfoCode, first.body.accessToken]) expect(sample.logs.text).not.toContain(secret);
+      });
+
+      it('refuses a missing phone code, a ticket and garbage with 401, without calling Authing', async () => {
+        const sample = await start(APP_LAUNCH);
+        const emulator = sample.app.get<UpstreamConnection>(UPSTREAM).emulator!;
+        const codes = await mintCodes(sample, newPerson());
+        const before = emulator.requestCount;
+        const refused: unknown[] = [
+          { extMsg: JSON.stringify({ code: codes.code }) },
+          { extMsg: JSON.stringify({ errMsg: 'getPhoneNumber:fail user deny' }) },
+          { code: codes.code },
+          { ticket: 'eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.c2lnbmF0dXJl' },
+          { extMsg: 'code=200&message=授权成功&ticket=abc' },
+          { extMsg: '{not json' },
+          {},
+        ];
+        for (const body of refused) {
+          const answer = await sample.http.post(LOGIN, body);
+          expect({ body, status: answer.status }).toEqual({ body, status: 401 });
+        }
+        expect(emulator.requestCount).toBe(before);
+        // The codes were not spent by the refusals.
+        expect((await sample.http.post(LOGIN, { extMsg: codes.extMsg })).status).toBe(200);
+      });
+
+      it('mints codes only, validating the fake WeChat person with 400', async () => {
+        const sample = await start(APP_LAUNCH);
+        expect((await sample.http.post(MINT, {})).status).toBe(404);
+        const bad: unknown[] = [{ nickname: 5 }, { unionid: ['x'] }, { phone: 'call me' }, { unknown: 1 }, '"text"', '[1]'];
+        for (const body of bad) {
+          const answer = await sample.http.post(MINT_CODES, body);
+          expect({ body, status: answer.status }).toEqual({ body, status: 400 });
+        }
+        expect((await sample.http.post(MINT_CODES, {})).status).toBe(201);
+      });
+
+      it('reports health and the emulator mode, and says EMULATOR MODE with the code mint in the boot log', async () => {
+        const sample = await start(APP_LAUNCH);
+        const health = await sample.http.get('/health');
+        expect(health.status).toBe(200);
+        expect(health.body).toEqual({ status: 'ok', database: 'up', upstream: 'up', mode: 'emulator' });
+        expect(sample.logs.lines).toContainEqual(
+          expect.objectContaining({ level: 'warn', message: expect.stringContaining('EMULATOR MODE — no real Authing: app-launch') }),
+        );
+        const appSecret = (sample.app.get<UpstreamConnection>(UPSTREAM) as AppLaunchUpstream).appSecret!;
+        expect(sample.logs.text).not.toContain(appSecret);
+      });
+
+      it('has no code mint in the ticket flow', async () => {
+        const sample = await start();
+        expect((await sample.http.post(MINT_CODES, {})).status).toBe(404);
+      });
+    });
+
     describe('with a real Authing configured', () => {
       let authing: App2WxappEmulator;
       const secret = randomBytes(16).toString('hex');
@@ -315,6 +462,19 @@ export function describeSampleScenarios(label: string, makeDatabase: MakeDatabas
         );
       });
 
+      it('exchanges without the pool secret when AUTHING_EXCHANGE_WITHOUT_SECRET=true', async () => {
+        authing.addPool({ userPoolId: 'open-pool-0001', requireSecret: false });
+        const sample = await start({ AUTHING_USER_POOL_ID: 'open-pool-0001', AUTHING_EXCHANGE_WITHOUT_SECRET: 'true', AUTHING_HOST: authing.url });
+        const person = newPerson('Open');
+        const answer = await sample.http.post(LOGIN, { ticket: authing.issueTicket(person, { userPoolId: 'open-pool-0001' }) });
+        expect(answer.status).toBe(200);
+        expect(answer.body.user).toMatchObject({ unionid: person.unionid, loginCount: 1 });
+        expect(authing.requests.at(-1)?.body).not.toHaveProperty('secret');
+        expect(sample.logs.lines).toContainEqual(
+          expect.objectContaining({ level: 'warn', message: expect.stringContaining('AUTHING_EXCHANGE_WITHOUT_SECRET=true') }),
+        );
+      });
+
       it('reports an unreachable upstream as down, with 503', async () => {
         const closed = await App2WxappEmulator.start({ userPoolId: 'gone' });
         const deadUrl = closed.url;
@@ -323,6 +483,66 @@ export function describeSampleScenarios(label: string, makeDatabase: MakeDatabas
         const health = await sample.http.get('/health');
         expect(health.status).toBe(503);
         expect(health.body).toEqual({ status: 'degraded', database: 'up', upstream: 'down', mode: 'authing' });
+      });
+    });
+
+    describe('with a real Authing configured, app-launch flow', () => {
+      let authing: App2WxappEmulator;
+      const appSecret = randomBytes(16).toString('hex');
+
+      beforeAll(async () => {
+        // Stands in for Authing's v3 API: an app with client_secret_basic, on a connection of its own.
+        authing = await App2WxappEmulator.start({
+          userPoolId: 'real-pool-0002',
+          apps: [{ appId: 'real-app-0002', appSecret, connection: 'my-app-launch', clientAuth: 'client_secret_basic' }],
+        });
+      });
+
+      afterAll(async () => {
+        await authing?.close();
+      });
+
+      const authingEnv = () => ({
+        AUTHING_FLOW: 'app-launch',
+        AUTHING_USER_POOL_ID: 'real-pool-0002',
+        AUTHING_APP_ID: 'real-app-0002',
+        AUTHING_APP_SECRET: appSecret,
+        AUTHING_APP_HOST: authing.url,
+        AUTHING_CONNECTION: 'my-app-launch',
+        AUTHING_CLIENT_AUTH: 'client_secret_basic',
+      });
+
+      it('has no mint, and signs in through the configured app with its credentials', async () => {
+        const sample = await start(authingEnv());
+        expect((await sample.http.post(MINT_CODES, {})).status).toBe(404);
+        expect((await sample.http.post(MINT, {})).status).toBe(404);
+        expect((await sample.http.get('/auth/app2wxapp/launch')).body).toEqual({ flow: 'app-launch', userName: null, miniProgramType: 'release' });
+
+        const person = newPerson('Real Launch');
+        const codes = authing.issueCodes(person, { appId: 'real-app-0002' });
+        const answer = await sample.http.post(LOGIN, { extMsg: codes.extMsg });
+        expect(answer.status).toBe(200);
+        expect(answer.body.user).toMatchObject({ authingId: codes.userId, unionid: person.unionid, phone: person.phone, loginCount: 1 });
+        const signin = authing.requests.filter((request) => request.path === '/api/v3/signin-by-mobile').at(-1)!;
+        expect(signin.headers.authorization).toBe(`Basic ${Buffer.from(`real-app-0002:${appSecret}`).toString('base64')}`);
+        expect(signin.body).toMatchObject({ extIdpConnidentifier: 'my-app-launch' });
+        expect(signin.body).not.toHaveProperty('client_secret');
+
+        expect(sample.logs.text).not.toContain('EMULATOR MODE');
+        for (const secret of [appSecret, codes.code, codes.phoneInfoCode]) expect(sample.logs.text).not.toContain(secret);
+        const health = await sample.http.get('/health');
+        expect(health.body).toEqual({ status: 'ok', database: 'up', upstream: 'up', mode: 'authing' });
+      });
+
+      it('answers a wrong app secret with 500 and logs it at ERROR, naming the option but not the secret', async () => {
+        const wrong = randomBytes(16).toString('hex');
+        const sample = await start({ ...authingEnv(), AUTHING_APP_SECRET: wrong });
+        const codes = authing.issueCodes(newPerson(), { appId: 'real-app-0002' });
+        const answer = await sample.http.post(LOGIN, { extMsg: codes.extMsg });
+        expect(answer.status).toBe(500);
+        expect(JSON.stringify(answer.body)).not.toContain(wrong);
+        expect(sample.logs.lines).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining('appSecret') }));
+        expect(sample.logs.text).not.toContain(wrong);
       });
     });
   });
