@@ -47,6 +47,8 @@ export type { App2WxappLoginOutcome } from './telemetry/telemetry.constants';
 
 // Upstream client
 export { App2WxappClient } from './client/app2wxapp.client';
+export { AppLaunchClient as App2WxappAppLaunchClient } from './client/app-launch.client';
+export type { App2WxappPoolClient } from './module/app2wxapp-pool.registry';
 export type { App2WxappCircuitState, CircuitSnapshot as App2WxappCircuitSnapshot } from './client/exchange.policies';
 export type { App2WxappOidcTokens, App2WxappProfile } from './profile/app2wxapp-profile.interface';
 export type { LoginExchange as App2WxappLoginExchange } from './client/login-exchange.interface';

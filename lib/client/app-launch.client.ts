@@ -101,14 +101,16 @@ export class AppLaunchClient implements OnModuleDestroy {
   async exchange(codes: AppLaunchCodes, limit: Deadline, login?: LoginTrace): Promise<App2WxappProfile> {
     const started = performance.now();
     const trace = login && this.telemetry?.startExchange(login, this.options);
+    const progress = { signedIn: false };
     try {
-      const run = () => this.policies.execute(() => this.login(codes, limit, trace), limit);
+      const run = () => this.policies.execute(() => this.login(codes, limit, progress, trace), limit);
       const profile = await (trace ? trace.run(run) : run());
       this.misconfiguredSince = undefined;
       this.report(undefined, started, trace);
       return profile;
     } catch (err) {
-      const error = this.normalise(err);
+      // After the sign-in Authing has spent the WeChat code: whatever fails then keeps the code's claim.
+      const error = progress.signedIn ? LoginFailures.spent(this.normalise(err)) : this.normalise(err);
       this.report(error, started, trace);
       this.logFailure(error, codes, performance.now() - started);
       throw error;
@@ -120,7 +122,7 @@ export class AppLaunchClient implements OnModuleDestroy {
     this.freshAgent.destroy();
   }
 
-  private async login(codes: AppLaunchCodes, limit: Deadline, trace?: ExchangeTrace): Promise<App2WxappProfile> {
+  private async login(codes: AppLaunchCodes, limit: Deadline, progress: { signedIn: boolean }, trace?: ExchangeTrace): Promise<App2WxappProfile> {
     // Waiting for a slot may have eaten the budget: better 503 now than codes used up for a 504.
     const budget = limit.remainingMs();
     if (budget < this.options.minExchangeBudgetMs) throw LoginFailures.noTimeLeft();
@@ -130,6 +132,7 @@ export class AppLaunchClient implements OnModuleDestroy {
     const signin = await this.call(this.signinCall(codes), limit, fair);
     trace?.status(signin.status);
     const tokens = readSigninAnswer(signin.status, signin.data, this.options, secrets);
+    progress.signedIn = true;
 
     const { verify, userPoolId } = this.options;
     const claims = this.verifier ? await this.verifier.verify(tokens.idToken, limit) : undefined;

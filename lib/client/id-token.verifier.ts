@@ -61,6 +61,10 @@ export class IdTokenVerifier {
     } catch (err) {
       throw this.failure(lib, err, idToken);
     }
+    // jose checks `iat` only with `maxTokenAge`: an id_token issued in the future (beyond the tolerance) is refused here.
+    if (payload.iat !== undefined && (typeof payload.iat !== 'number' || payload.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S)) {
+      throw LoginFailures.upstream("The id_token's iat claim is missing or not valid now");
+    }
     if (typeof payload.sub !== 'string' || !USER_ID_SHAPE.test(payload.sub)) {
       throw LoginFailures.upstream("The id_token's sub is not a user id of the documented shape");
     }

@@ -86,6 +86,13 @@ export interface App2WxappFailureDetails {
   circuit?: App2WxappCircuitVerdict;
   /** For the operator's log line, never for the client: which option to fix, what went wrong. */
   operatorDetail?: string;
+  /**
+   * Authing has spent the credential already (an app-launch login failed after the sign-in used the WeChat code):
+   * its claim is kept whatever the kind, since presenting it again can only fail.
+   */
+  spent?: boolean;
+  /** For a misconfiguration: the option the operator must fix (its name, never its value). */
+  option?: string;
 }
 
 /**
@@ -108,6 +115,8 @@ export class App2WxappLoginError extends HttpException {
   readonly upstreamCode?: number;
   readonly log: 'error' | 'warn' | 'none';
   readonly operatorDetail?: string;
+  /** For a misconfiguration: the option the operator must fix (`secret`, `appSecret`, `appHost`…), never its value. */
+  readonly option?: string;
 
   constructor(kind: App2WxappFailureKind, message: string, details: App2WxappFailureDetails = {}, status?: number) {
     const spec = KINDS[kind];
@@ -115,7 +124,7 @@ export class App2WxappLoginError extends HttpException {
     super(HttpException.createBody(message, ERROR_NAMES[code] ?? 'Error', code), code);
     this.name = new.target.name;
     this.kind = kind;
-    this.freesClaim = spec.freesClaim;
+    this.freesClaim = spec.freesClaim && details.spent !== true;
     this.circuit = details.circuit ?? spec.circuit;
     this.log = spec.log;
     this.retrySafe = details.retrySafe ?? false;
@@ -123,6 +132,7 @@ export class App2WxappLoginError extends HttpException {
     this.upstreamStatus = details.upstreamStatus;
     this.upstreamCode = details.upstreamCode;
     this.operatorDetail = details.operatorDetail;
+    this.option = details.option;
   }
 }
 

@@ -132,7 +132,7 @@ export const LoginFailures = {
     new App2WxappMisconfigurationError(
       'misconfigured',
       "Login is unavailable: this server's Authing settings are wrong (the operator has been told)",
-      { upstreamCode, upstreamStatus, operatorDetail: `${operatorDetail}: check the option "${option}"` },
+      { upstreamCode, upstreamStatus, operatorDetail: `${operatorDetail}: check the option "${option}"`, option },
     ),
 
   upstream: (message: string, details: { upstreamStatus?: number; retryAfterSeconds?: number; retrySafe?: boolean; status?: 502 | 503 } = {}) =>
@@ -155,6 +155,19 @@ export const LoginFailures = {
   noTimeLeft: () => new App2WxappUpstreamError('overloaded', 'Login is busy; try again with the same ticket', { retryAfterSeconds: 1 }),
 
   replayStore: (message = 'Login is unavailable: the ticket replay store does not answer') => new App2WxappReplayStoreError(message, 1),
+
+  /**
+   * `error`, raised after Authing spent the credential (the v3 sign-in used the WeChat code, then get-profile, the
+   * id_token or the deadline failed): the same status, message and details, but its claim is kept (fail-closed: the
+   * code can only fail again, and a new login needs new codes from the mini program).
+   */
+  spent: (error: App2WxappLoginError): App2WxappLoginError => {
+    if (!error.freesClaim || error instanceof App2WxappReplayStoreError) return error;
+    const Kind = error.constructor as typeof App2WxappLoginError;
+    const { retryAfterSeconds, upstreamStatus, upstreamCode, retrySafe, circuit, operatorDetail, option } = error;
+    const details = { retryAfterSeconds, upstreamStatus, upstreamCode, retrySafe, circuit, operatorDetail, option, spent: true };
+    return new Kind(error.kind, error.message, details, error.getStatus());
+  },
 
   /** A bug of ours: its message may quote request data, so the client gets none of it. */
   internal: () => new App2WxappLoginError('internal', 'Login failed because of an internal error'),

@@ -64,7 +64,9 @@ export class App2WxappHealthIndicator {
     const circuit = state;
     if (!options.probe) return indicator.up({ pool, circuit });
 
-    const probe = await probeUpstream(entry.options, options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
+    const settings = entry.options;
+    const target = { host: settings.flow === 'app-launch' ? settings.appHost : settings.host, upstreamAddress: settings.upstreamAddress, upstreamPort: settings.upstreamPort };
+    const probe = await probeUpstream(target, options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
     return probe.reachable
       ? indicator.up({ pool, circuit, upstream: 'reachable' })
       : indicator.down({ pool, circuit, upstream: 'unreachable', reason: probe.reason });

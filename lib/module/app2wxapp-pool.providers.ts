@@ -1,11 +1,14 @@
+import { HttpService } from '@nestjs/axios';
 import type { Provider } from '@nestjs/common';
+import { AppLaunchClient } from '../client/app-launch.client';
 import { App2WxappClient } from '../client/app2wxapp.client';
 import { DEFAULT_POOL } from '../app2wxapp.constants';
 import { App2WxappAuthenticator } from '../login/app2wxapp.authenticator';
 import { strategyClassFor } from '../login/app2wxapp.strategy';
-import { resolveOptions, type ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import { resolveOptions, type ResolvedPoolOptions } from '../options/app2wxapp-options.schema';
 import { POOL_AUTHENTICATOR, POOL_CLIENT, RESOLVED_OPTIONS } from '../shared/internal.tokens';
-import { App2WxappPoolRegistry, type RegisteredPool } from './app2wxapp-pool.registry';
+import { App2WxappTelemetry } from '../telemetry/app2wxapp.telemetry';
+import { type App2WxappPoolClient, App2WxappPoolRegistry, type RegisteredPool } from './app2wxapp-pool.registry';
 import {
   getApp2WxappAuthenticatorToken,
   getApp2WxappClientToken,
@@ -22,14 +25,20 @@ export function poolModuleParts(pool: string, optionsToken: string | symbol): { 
   const authenticatorToken = getApp2WxappAuthenticatorToken(pool);
   const providers: Provider[] = [
     { provide: RESOLVED_OPTIONS, useFactory: (options) => resolveOptions(options, pool), inject: [optionsToken] },
-    { provide: POOL_CLIENT, useClass: App2WxappClient },
+    {
+      // The flow's client: the ticket exchange, or the v3 app-launch sign-in. Nest calls onModuleDestroy on either.
+      provide: POOL_CLIENT,
+      inject: [HttpService, RESOLVED_OPTIONS, App2WxappTelemetry],
+      useFactory: (http: HttpService, options: ResolvedPoolOptions, telemetry: App2WxappTelemetry): App2WxappPoolClient =>
+        options.flow === 'app-launch' ? new AppLaunchClient(http, options, telemetry) : new App2WxappClient(http, options, telemetry),
+    },
     { provide: POOL_AUTHENTICATOR, useClass: App2WxappAuthenticator },
     { provide: clientToken, useExisting: POOL_CLIENT },
     { provide: authenticatorToken, useExisting: POOL_AUTHENTICATOR },
     {
       provide: POOL_REGISTRATION,
       inject: [App2WxappPoolRegistry, RESOLVED_OPTIONS, POOL_AUTHENTICATOR, POOL_CLIENT],
-      useFactory: (registry: App2WxappPoolRegistry, options: ResolvedApp2WxappOptions, authenticator: App2WxappAuthenticator, client: App2WxappClient) => {
+      useFactory: (registry: App2WxappPoolRegistry, options: ResolvedPoolOptions, authenticator: App2WxappAuthenticator, client: App2WxappPoolClient) => {
         const entry: RegisteredPool = { options, authenticator, client };
         registry.register(entry);
         return entry;

@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
+import type { AppLaunchClient } from '../client/app-launch.client';
 import type { App2WxappClient } from '../client/app2wxapp.client';
 import type { App2WxappAuthenticator } from '../login/app2wxapp.authenticator';
 import type { LoginPoolLookup } from '../login/app2wxapp.guard';
-import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import type { ResolvedPoolOptions } from '../options/app2wxapp-options.schema';
+
+/**
+ * A pool's client, as `getApp2WxappClientToken(name)` / `@InjectApp2WxappClient(name)` give it: an `App2WxappClient`
+ * for a ticket pool, an `AppLaunchClient` for an app-launch pool (`options.flow` says which).
+ */
+export type App2WxappPoolClient = App2WxappClient | AppLaunchClient;
 
 /** One pool of the app, as its module registered it. */
 export interface RegisteredPool {
-  readonly options: ResolvedApp2WxappOptions;
+  readonly options: ResolvedPoolOptions;
   readonly authenticator: App2WxappAuthenticator<unknown>;
-  readonly client: App2WxappClient;
+  readonly client: App2WxappPoolClient;
 }
 
 /**

@@ -4,12 +4,13 @@ import {
   type ConfigurableModuleCls,
   type Provider,
 } from '@nestjs/common';
-import type { App2WxappModuleOptions } from '../options/app2wxapp-options.interface';
+import type { App2WxappPoolOptions } from '../options/app2wxapp-options.interface';
 import { resolvePoolName } from '../options/app2wxapp-options.schema';
 import { APP2WXAPP_MODULE_OPTIONS } from './app2wxapp-module.constants';
 import { poolModuleParts } from './app2wxapp-pool.providers';
 
-type Options = App2WxappModuleOptions<any>;
+/** Either flow's options: `flow` absent or `'ticket'` (App2WxappModuleOptions), or `'app-launch'`. */
+type Options = App2WxappPoolOptions<any>;
 export interface App2WxappModuleExtras {
   /** The pool's name, for apps with several user pools. Default `'default'`. */
   name?: string;

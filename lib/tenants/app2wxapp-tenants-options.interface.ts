@@ -1,13 +1,13 @@
-import type { App2WxappModuleOptions } from '../options/app2wxapp-options.interface';
+import type { App2WxappPoolOptions } from '../options/app2wxapp-options.interface';
 import type { TicketReplayStore } from '../replay/ticket-replay-store.interface';
 
 /** What the tenant source answers for a name: the tenant's pool options, or `undefined` / `null` for "no such tenant". */
-export type App2WxappTenantAnswer = App2WxappModuleOptions<any> | undefined | null;
+export type App2WxappTenantAnswer = App2WxappPoolOptions<any> | undefined | null;
 
 /** The options of `App2WxappModule.forTenants()` (docs/tenants.md). */
 export interface App2WxappTenantsOptions {
   /**
-   * The tenant source: the pool options of the tenant `name` (the same options `forRoot` takes, validated as
+   * The tenant source: the pool options of the tenant `name`, of either flow (the same options `forRoot` takes, validated as
    * strictly), or `undefined` / `null` when there is no such tenant. Typically a database query. Called once per
    * tenant on its first login (concurrent first logins share the call), again every `refreshMs`, and when Authing
    * says the tenant's secret is wrong. A throw or an answer later than `sourceTimeoutMs` is "the source is down".

@@ -2,12 +2,25 @@ import { type ExecutionContext, Inject, Injectable, Logger, type OnModuleDestroy
 import { APP2WXAPP_LOGGER_CONTEXT } from '../app2wxapp.constants';
 import { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import type { App2WxappAuthenticator } from '../login/app2wxapp.authenticator';
-import type { App2WxappModuleOptions } from '../options/app2wxapp-options.interface';
+import type { App2WxappPoolOptions } from '../options/app2wxapp-options.interface';
+import type { ResolvedPoolOptions } from '../options/app2wxapp-options.schema';
 import { TENANT_CACHE } from '../shared/internal.tokens';
 import type { App2WxappTenantsSnapshot, TenantCache } from './tenant-cache';
 
 /** Authing's code for "the user pool secret is wrong". */
 const WRONG_SECRET = 2003;
+
+/**
+ * Whether Authing refused the secret that `options` hold before it used the credential, so that one retry with a
+ * reloaded secret is safe: the ticket flow's code 2003; an app-launch sign-in refused naming `appSecret`, with the
+ * code's claim freed (a misconfiguration after the sign-in, e.g. an HS256 id_token that does not verify with
+ * `appSecret`, keeps the claim: the code is spent, and a retry could only be refused).
+ */
+function refusedSecret(err: App2WxappLoginError, options: ResolvedPoolOptions): boolean {
+  if (err.kind !== 'misconfigured') return false;
+  if (options.flow === 'app-launch') return err.option === 'appSecret' && err.freesClaim;
+  return err.upstreamCode === WRONG_SECRET;
+}
 
 /** A tenant's login for transports without an HTTP request (WebSocket gateways, queue consumers). */
 export class App2WxappTenantAuthenticator<TUser = unknown> {
@@ -17,9 +30,12 @@ export class App2WxappTenantAuthenticator<TUser = unknown> {
     private readonly tenants: App2WxappTenants,
   ) {}
 
-  /** Logs a user in to this tenant with a ticket; `request` is handed to `validateUser` as is. Same failures as the guard. */
-  authenticate(ticket: unknown, request?: unknown): Promise<TUser> {
-    return this.tenants.login(this.tenant, (authenticator) => authenticator.authenticate(ticket, request)) as Promise<TUser>;
+  /**
+   * Logs a user in to this tenant with a ticket (a ticket tenant) or `{ code, phoneInfoCode }` (an app-launch tenant);
+   * `request` is handed to `validateUser` as is. Same failures as the guard.
+   */
+  authenticate(credential: unknown, request?: unknown): Promise<TUser> {
+    return this.tenants.login(this.tenant, (authenticator) => authenticator.authenticate(credential, request)) as Promise<TUser>;
   }
 }
 
@@ -37,12 +53,12 @@ export class App2WxappTenants implements OnModuleDestroy {
   constructor(@Inject(TENANT_CACHE) private readonly cache: TenantCache) {}
 
   /** Adds a tenant now, validated as `forRoot` options are; throws an Error naming the problem (never a value). */
-  register(name: string, options: App2WxappModuleOptions<any>): void {
+  register(name: string, options: App2WxappPoolOptions<any>): void {
     this.cache.push(name, options, true);
   }
 
   /** Replaces (or adds) a tenant's options now: the next login uses them; logins already running finish on the old ones. */
-  update(name: string, options: App2WxappModuleOptions<any>): void {
+  update(name: string, options: App2WxappPoolOptions<any>): void {
     this.cache.push(name, options, false);
   }
 
@@ -73,8 +89,8 @@ export class App2WxappTenants implements OnModuleDestroy {
     try {
       return await run(pipeline.authenticator);
     } catch (err) {
-      if (!(err instanceof App2WxappLoginError && err.kind === 'misconfigured' && err.upstreamCode === WRONG_SECRET)) throw err;
-      // Authing refused the secret before it looked at the ticket, and the failure freed the ticket's claim.
+      if (!(err instanceof App2WxappLoginError && refusedSecret(err, pipeline.options))) throw err;
+      // Authing refused the secret before it looked at the credential, and the failure freed the credential's claim.
       const fresh = await this.cache.reloadAfterWrongSecret(entry.name, pipeline.options);
       if (!fresh) throw err;
       this.logger.warn(`Tenant ${entry.name}: Authing refused its secret; the tenant source has a new one, so the login is retried once with it`);

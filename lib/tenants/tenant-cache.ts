@@ -3,12 +3,12 @@ import { Logger } from '@nestjs/common';
 import { APP2WXAPP_LOGGER_CONTEXT } from '../app2wxapp.constants';
 import type { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import { LoginFailures } from '../failure/login-failures';
-import type { App2WxappModuleOptions } from '../options/app2wxapp-options.interface';
+import type { App2WxappPoolOptions } from '../options/app2wxapp-options.interface';
 import {
   App2WxappOptionsError,
   isPoolName,
   resolveOptions,
-  type ResolvedApp2WxappOptions,
+  type ResolvedPoolOptions,
 } from '../options/app2wxapp-options.schema';
 import { raceAbort } from '../shared/deadline.utils';
 import type { App2WxappTelemetry } from '../telemetry/app2wxapp.telemetry';
@@ -34,7 +34,7 @@ export class TenantEntry {
 
   constructor(
     readonly name: string,
-    readonly options: ResolvedApp2WxappOptions | undefined,
+    readonly options: ResolvedPoolOptions | undefined,
     readonly failure: App2WxappLoginError | undefined,
     now: number,
     refreshMs: number,
@@ -122,12 +122,12 @@ export class TenantCache {
   }
 
   /**
-   * After Authing refused the secret of `used` (code 2003): the tenant's current entry if its secret differs from the
+   * After Authing refused the secret of `used` (code 2003; for app-launch, `appSecret` at the sign-in): the tenant's current entry if its secret differs from the
    * one that was refused, after asking the source again (at most once per `secretReloadMs`, shared by concurrent
    * logins). `undefined` when nothing changed.
    */
-  async reloadAfterWrongSecret(name: string, used: ResolvedApp2WxappOptions): Promise<TenantEntry | undefined> {
-    const changed = (entry: TenantEntry | undefined) => (entry?.options && entry.options.secret !== used.secret ? entry : undefined);
+  async reloadAfterWrongSecret(name: string, used: ResolvedPoolOptions): Promise<TenantEntry | undefined> {
+    const changed = (entry: TenantEntry | undefined) => (entry?.options && secretOf(entry.options) !== secretOf(used) ? entry : undefined);
     const current = this.entries.get(name);
     if (changed(current)) return current;
     const pending = this.loading.get(name);
@@ -299,11 +299,11 @@ export class TenantCache {
   private check(
     name: string,
     raw: unknown,
-  ): { options: ResolvedApp2WxappOptions } | { problem: string; options: readonly string[]; holder?: string; userPoolId?: string } {
+  ): { options: ResolvedPoolOptions } | { problem: string; options: readonly string[]; holder?: string; userPoolId?: string } {
     if (this.statics.get(name) !== undefined) {
       return { problem: 'its name is the name of a pool that App2WxappModule.forRoot() registers', options: ['name'] };
     }
-    let resolved: ResolvedApp2WxappOptions;
+    let resolved: ResolvedPoolOptions;
     try {
       resolved = resolveOptions(withSharedStore(raw, this.settings.replayStore), name, `tenant "${name}"`);
     } catch (err) {
@@ -324,7 +324,7 @@ export class TenantCache {
     return { options: Object.freeze({ ...resolved, claimPrefix: `@${userPoolId}:`, tenant: true }) };
   }
 
-  private install(name: string, options: ResolvedApp2WxappOptions | undefined, failure?: App2WxappLoginError): TenantEntry {
+  private install(name: string, options: ResolvedPoolOptions | undefined, failure?: App2WxappLoginError): TenantEntry {
     const now = this.now();
     const old = this.entries.get(name);
     const entry = new TenantEntry(name, options, failure, now, this.settings.refreshMs);
@@ -367,21 +367,29 @@ export class TenantCache {
   }
 }
 
+/** The secret Authing checks for this flow: the user pool secret (ticket) or the app secret (app-launch). */
+function secretOf(options: ResolvedPoolOptions): string | undefined {
+  return options.flow === 'app-launch' ? options.appSecret : options.secret;
+}
+
 /** The tenants' shared replay store, unless the tenant's own options choose one. */
-function withSharedStore(raw: unknown, store: ResolvedTenantsOptions['replayStore']): App2WxappModuleOptions<any> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw as App2WxappModuleOptions<any>;
-  const options = raw as App2WxappModuleOptions<any>;
+function withSharedStore(raw: unknown, store: ResolvedTenantsOptions['replayStore']): App2WxappPoolOptions<any> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw as App2WxappPoolOptions<any>;
+  const options = raw as App2WxappPoolOptions<any>;
   return options.replayStore === undefined ? { ...options, replayStore: store } : options;
 }
 
 /** Same settings: every option the same value (functions the same object), so the pipeline can stay. */
-function sameSettings(a: ResolvedApp2WxappOptions, b: ResolvedApp2WxappOptions): boolean {
-  const keys = Object.keys(a) as (keyof ResolvedApp2WxappOptions)[];
+function sameSettings(a: ResolvedPoolOptions, b: ResolvedPoolOptions): boolean {
+  const keys = Object.keys(a) as (keyof ResolvedPoolOptions)[];
   if (keys.length !== Object.keys(b).length) return false;
   for (const key of keys) {
-    const x = a[key];
-    const y = b[key];
-    if (key === 'circuitBreaker' && x && y) {
+    const x: unknown = a[key];
+    const y: unknown = (b as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(x) && Array.isArray(y)) {
+      // An app-launch pool's `issuers` and `jwksUrls`: new arrays on every resolve, the same strings.
+      if (x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+    } else if (key === 'circuitBreaker' && x && y) {
       const p = x as { threshold: number; cooldownMs: number };
       const q = y as { threshold: number; cooldownMs: number };
       if (p.threshold !== q.threshold || p.cooldownMs !== q.cooldownMs) return false;

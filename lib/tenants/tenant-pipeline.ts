@@ -1,7 +1,8 @@
 import type { HttpService } from '@nestjs/axios';
+import { AppLaunchClient } from '../client/app-launch.client';
 import { App2WxappClient } from '../client/app2wxapp.client';
 import { App2WxappAuthenticator } from '../login/app2wxapp.authenticator';
-import type { ResolvedApp2WxappOptions } from '../options/app2wxapp-options.schema';
+import type { ResolvedPoolOptions } from '../options/app2wxapp-options.schema';
 import type { App2WxappTelemetry } from '../telemetry/app2wxapp.telemetry';
 
 /**
@@ -11,18 +12,19 @@ import type { App2WxappTelemetry } from '../telemetry/app2wxapp.telemetry';
  * in-flight login always finishes on the configuration it started with.
  */
 export class TenantPipeline {
-  readonly client: App2WxappClient;
+  /** The flow's client: the ticket exchange, or the v3 app-launch sign-in. */
+  readonly client: App2WxappClient | AppLaunchClient;
   readonly authenticator: App2WxappAuthenticator<unknown>;
   private inFlight = 0;
   private retired = false;
   private closed = false;
 
   constructor(
-    readonly options: ResolvedApp2WxappOptions,
+    readonly options: ResolvedPoolOptions,
     http: HttpService,
     telemetry: App2WxappTelemetry,
   ) {
-    this.client = new App2WxappClient(http, options, telemetry);
+    this.client = options.flow === 'app-launch' ? new AppLaunchClient(http, options, telemetry) : new App2WxappClient(http, options, telemetry);
     this.authenticator = new App2WxappAuthenticator(this.client, options, telemetry);
   }
 

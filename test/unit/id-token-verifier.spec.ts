@@ -29,6 +29,7 @@ interface Claims {
   sub?: string;
   exp?: number;
   nbf?: number;
+  iat?: number;
 }
 
 async function rs256(claims: Claims = {}, key = current.privateKey, kid = 'key-1'): Promise<string> {
@@ -41,7 +42,7 @@ async function hs256(claims: Claims = {}, secret = APP_SECRET): Promise<string> 
 
 function sign(jwt: SignJWT, claims: Claims, key: KeyPair['privateKey'] | Uint8Array): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  jwt.setIssuedAt(now).setIssuer(claims.iss ?? ISSUER).setAudience(claims.aud ?? APP_ID).setExpirationTime(claims.exp ?? now + 3600);
+  jwt.setIssuedAt(claims.iat ?? now).setIssuer(claims.iss ?? ISSUER).setAudience(claims.aud ?? APP_ID).setExpirationTime(claims.exp ?? now + 3600);
   if (claims.sub !== '') jwt.setSubject(claims.sub ?? USER_ID);
   if (claims.nbf !== undefined) jwt.setNotBefore(claims.nbf);
   return jwt.sign(key);
@@ -169,6 +170,7 @@ describe('id_token verification (RS256, the JWKS)', () => {
     ['a wrong iss', { iss: 'https://evil.example/oidc' }, 500, /iss is not the expected issuer.*"issuer"/],
     ['an expired token', { exp: Math.floor(Date.now() / 1000) - 120 }, 502, /expired/],
     ['a token not valid yet', { nbf: Math.floor(Date.now() / 1000) + 600 }, 502, /nbf claim/],
+    ['a token issued in the future', { iat: Math.floor(Date.now() / 1000) + 600 }, 502, /iat claim/],
     ['no sub', { sub: '' }, 502, /sub/],
     ['a sub of another shape', { sub: 'a b/c' }, 502, /sub is not a user id/],
   ])('refuses %s', async (_name, claims, status, message) => {
