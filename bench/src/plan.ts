@@ -1,4 +1,5 @@
 import type { OverheadConfig } from './overhead.process';
+import type { AppLaunchSpec } from './scenarios/app-launch';
 import type { CompareSpec } from './scenarios/compare';
 import type { ReplaySoakSpec } from './scenarios/replay-soak';
 import type { SoakSpec } from './scenarios/soak';
@@ -14,6 +15,8 @@ export interface Plan {
   replay: ReplaySoakSpec;
   /** Tenants (forTenants) against a static pool, in-process. */
   tenants: TenantsConfig;
+  /** The app-launch flow (v3) against a hand-written one, on each adapter. */
+  appLaunch: AppLaunchSpec[];
 }
 
 const saturated: Omit<CompareSpec, 'adapter'> = {
@@ -28,6 +31,23 @@ const saturated: Omit<CompareSpec, 'adapter'> = {
   fixedRateSeconds: 1.5,
   emulatorDirect: true,
   passport: true,
+};
+
+/**
+ * The emulator signs two RS256 tokens per app-launch sign-in (about 1.4 ms of CPU each here), so it answers only a few
+ * hundred sign-ins a second: runs are sized by their minimum amount, and the app's CPU per login is the figure to read.
+ */
+const appLaunchSaturated: Omit<AppLaunchSpec, 'adapter'> = {
+  connections: 10,
+  latencyMs: 0,
+  rounds: 3,
+  warmupAmount: 600,
+  secondsPerRun: 2,
+  minAmount: 800,
+  maxAmount: 20_000,
+  fixedRateShare: 0.3,
+  fixedRateSeconds: 2,
+  emulatorDirect: true,
 };
 
 /** Sized to finish in under 4 minutes on 2 cores, build included. */
@@ -54,6 +74,10 @@ export const FULL: Plan = {
   // 30 s more than a ticket lifetime: the last 30 s run on a store holding a full lifetime of claims.
   replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 1_000_000, ttlMs: 120_000, seconds: 150 },
   tenants: { logins: 3000, rounds: 5, tenants: 10_000, unknown: 10_000 },
+  appLaunch: [
+    { adapter: 'express', ...appLaunchSaturated },
+    { adapter: 'fastify', ...appLaunchSaturated },
+  ],
 };
 
 /** Proves that every scenario still runs (CI); its figures mean nothing. */
@@ -65,4 +89,5 @@ export const SMOKE: Plan = {
   overhead: { logins: 300, rounds: 1, warmup: 100 },
   replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 20_000, ttlMs: 2000, seconds: 3 },
   tenants: { logins: 300, rounds: 1, tenants: 200, unknown: 200 },
+  appLaunch: [{ ...FULL.appLaunch[0], rounds: 1, warmupAmount: 50, minAmount: 100, maxAmount: 100, fixedRateShare: 0, emulatorDirect: false }],
 };
