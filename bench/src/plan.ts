@@ -1,4 +1,5 @@
 import type { OverheadConfig } from './overhead.process';
+import type { AppLaunchOverheadConfig } from './app-launch-overhead.process';
 import type { AppLaunchSpec } from './scenarios/app-launch';
 import type { CompareSpec } from './scenarios/compare';
 import type { ReplaySoakSpec } from './scenarios/replay-soak';
@@ -17,6 +18,8 @@ export interface Plan {
   tenants: TenantsConfig;
   /** The app-launch flow (v3) against a hand-written one, on each adapter. */
   appLaunch: AppLaunchSpec[];
+  /** The app-launch flow's CPU per login in-process (no HTTP), module vs baseline. */
+  appLaunchOverhead: AppLaunchOverheadConfig;
 }
 
 const saturated: Omit<CompareSpec, 'adapter'> = {
@@ -34,13 +37,13 @@ const saturated: Omit<CompareSpec, 'adapter'> = {
 };
 
 /**
- * The emulator signs two RS256 tokens per app-launch sign-in (about 1.4 ms of CPU each here), so it answers only a few
- * hundred sign-ins a second: runs are sized by their minimum amount, and the app's CPU per login is the figure to read.
+ * The emulator signs two RS256 tokens per app-launch sign-in (about 1.4 ms of CPU each here) and the app verifies one,
+ * so a login costs several times a ticket login: a few hundred a second on 2 cores. Five rounds, for the noise.
  */
 const appLaunchSaturated: Omit<AppLaunchSpec, 'adapter'> = {
   connections: 10,
   latencyMs: 0,
-  rounds: 3,
+  rounds: 5,
   warmupAmount: 600,
   secondsPerRun: 2,
   minAmount: 800,
@@ -78,6 +81,7 @@ export const FULL: Plan = {
     { adapter: 'express', ...appLaunchSaturated },
     { adapter: 'fastify', ...appLaunchSaturated },
   ],
+  appLaunchOverhead: { logins: 2000, rounds: 5, warmup: 1000 },
 };
 
 /** Proves that every scenario still runs (CI); its figures mean nothing. */
@@ -90,4 +94,5 @@ export const SMOKE: Plan = {
   replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 20_000, ttlMs: 2000, seconds: 3 },
   tenants: { logins: 300, rounds: 1, tenants: 200, unknown: 200 },
   appLaunch: [{ ...FULL.appLaunch[0], rounds: 1, warmupAmount: 50, minAmount: 100, maxAmount: 100, fixedRateShare: 0, emulatorDirect: false }],
+  appLaunchOverhead: { logins: 200, rounds: 1, warmup: 100 },
 };

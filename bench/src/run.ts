@@ -5,7 +5,7 @@ import { failureCount } from './load';
 import { machine } from './machine';
 import { FULL, type Plan, SMOKE } from './plan';
 import { type BenchResults, renderResults } from './report';
-import { appLaunch } from './scenarios/app-launch';
+import { appLaunch, appLaunchOverhead } from './scenarios/app-launch';
 import { compare, type CompareResult } from './scenarios/compare';
 import { overhead } from './scenarios/overhead';
 import { replaySoak } from './scenarios/replay-soak';
@@ -89,6 +89,9 @@ async function main(): Promise<void> {
       log(`  ${spec.adapter}`);
       list.push(await appLaunch(spec, log));
     }
+    const o = await appLaunchOverhead(plan.appLaunchOverhead);
+    results.appLaunchOverhead = o;
+    log(`  in-process µs CPU per login: ${Object.entries(o.medians).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
     return list;
   });
   if (replay) {

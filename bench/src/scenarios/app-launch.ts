@@ -1,4 +1,6 @@
 import type { AdapterName } from '../app.process';
+import type { AppLaunchOverheadConfig, AppLaunchOverheadResult } from '../app-launch-overhead.process';
+import { Child as ChildProcess } from '../ipc/child';
 import type { Child } from '../ipc/child';
 import { load } from '../load';
 import { paced } from '../paced';
@@ -114,3 +116,13 @@ function describe(run: Run): string {
 }
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
+
+/** The app-launch flow's in-process CPU per login (module vs baseline), in its own process like section 5. */
+export async function appLaunchOverhead(config: AppLaunchOverheadConfig): Promise<AppLaunchOverheadResult> {
+  const child = await ChildProcess.start('app-launch-overhead.process', 'app-launch overhead', config);
+  try {
+    return await child.call<AppLaunchOverheadResult>('run');
+  } finally {
+    await child.stop();
+  }
+}
