@@ -75,7 +75,12 @@ export class BaselineAppLaunchController {
     const idToken = answer.data?.id_token;
     if (typeof idToken !== 'string') throw new BadGatewayException("Authing's answer holds no id_token");
     try {
-      const { payload } = await jwtVerify(idToken, this.jwks, { issuer: this.app.issuer, audience: this.app.appId, algorithms: ['RS256'], requiredClaims: ['sub', 'exp'] });
+      const { payload } = await jwtVerify(idToken, this.jwks, {
+        issuer: this.app.issuer,
+        audience: this.app.appId,
+        algorithms: ['RS256'],
+        requiredClaims: ['sub', 'exp'],
+      });
       return { user: payload };
     } catch (err) {
       if (process.env.BENCH_DEBUG) console.error(`baseline-app-launch: id_token refused (${(err as { code?: string })?.code ?? 'no code'})`);

@@ -43,7 +43,15 @@ export async function appLaunch(spec: AppLaunchSpec, log: (line: string) => void
       const t0 = performance.now();
       const result = rate
         ? await paced({ url: to.info.url, path, connections: spec.connections, amount, rate, take, body })
-        : await load({ url: to.info.url, path, connections: spec.connections, amount, take, body, ...(direct ? { headers: { 'x-authing-app-id': APP.appId } } : {}) });
+        : await load({
+            url: to.info.url,
+            path,
+            connections: spec.connections,
+            amount,
+            take,
+            body,
+            ...(direct ? { headers: { 'x-authing-app-id': APP.appId } } : {}),
+          });
       const wallMicros = (performance.now() - t0) * 1000;
       if (feed.starvedRequests) throw new Error(`${feed.starvedRequests} requests went out without a code pair`);
       const r1 = process.cpuUsage(r0);
@@ -75,8 +83,7 @@ export async function appLaunch(spec: AppLaunchSpec, log: (line: string) => void
     const warmBaseline = await measure(target, BASELINE_ROUTE, spec.warmupAmount);
     log(`  warm-up: module ${describe(warmModule)}`);
     log(`  warm-up: baseline ${describe(warmBaseline)}`);
-    const size = (rps: number, seconds: number) =>
-      Math.round(Math.min(spec.maxAmount, Math.max(spec.minAmount, spec.connections, rps * seconds)));
+    const size = (rps: number, seconds: number) => Math.round(Math.min(spec.maxAmount, Math.max(spec.minAmount, spec.connections, rps * seconds)));
     const amount = size(warmBaseline.rps, spec.secondsPerRun);
 
     const result: CompareResult = { spec: { ...spec, passport: false }, amount, saturated: await pair('saturated', amount) };
@@ -109,10 +116,15 @@ function signinBody({ code, phoneInfoCode }: CodePair): string {
 }
 
 function describe(run: Run): string {
-  const failed = Object.entries(run.failures).map(([s, n]) => `${n}×${s}`).concat(run.errors ? [`${run.errors} errors`] : []);
-  return `${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} p99 ${run.p99.toFixed(2)} max ${run.max.toFixed(1)} ms, ` +
+  const failed = Object.entries(run.failures)
+    .map(([s, n]) => `${n}×${s}`)
+    .concat(run.errors ? [`${run.errors} errors`] : []);
+  return (
+    `${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} p99 ${run.p99.toFixed(2)} max ${run.max.toFixed(1)} ms, ` +
     `app ${run.appCpuPerRequest.toFixed(0)} µs CPU/req, cpu app ${pct(run.cpu.app)} emulator ${pct(run.cpu.emulator)} ` +
-    `autocannon ${pct(run.cpu.loadGenerator)}` + (failed.length ? `, FAILED ${failed.join(', ')}` : '');
+    `autocannon ${pct(run.cpu.loadGenerator)}` +
+    (failed.length ? `, FAILED ${failed.join(', ')}` : '')
+  );
 }
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;
