@@ -53,7 +53,7 @@ const appLaunchSaturated: Omit<AppLaunchSpec, 'adapter'> = {
   emulatorDirect: true,
 };
 
-/** Sized to finish in under 4 minutes on 2 cores, build included. */
+/** Sized to finish in about 5 minutes on 2 cores, build included (the app-launch rows take about half). */
 export const FULL: Plan = {
   express: { adapter: 'express', ...saturated },
   fastify: { adapter: 'fastify', ...saturated },
