@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { type App2WxappModuleOptions, MemoryTicketReplayStore } from 'nestjs-app2wxapp';
-import { BenchAppModule } from './app/bench-app.module';
+import { type AppLaunchApp, BenchAppModule } from './app/bench-app.module';
 import { failStartup, readConfig, serve } from './ipc/serve';
 import { collectGarbage, processStats } from './process-stats';
 
@@ -19,6 +19,8 @@ export interface AppConfig {
   ticketTtlMs?: number;
   /** Pass `new MemoryTicketReplayStore()` (what the default is) explicitly, so its size can be read. */
   observeReplayStore?: boolean;
+  /** Also the app-launch pool ('app-launch') and its routes, on this emulated app. */
+  appLaunch?: AppLaunchApp;
 }
 
 export interface AppInfo {
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
     ...(store ? { replayStore: store } : {}),
   };
   const adapter = config.adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app: INestApplication = await NestFactory.create(BenchAppModule.register(options), adapter, { logger: process.env.BENCH_DEBUG ? ['warn', 'error'] : false });
+  const app: INestApplication = await NestFactory.create(BenchAppModule.register(options, config.appLaunch), adapter, { logger: process.env.BENCH_DEBUG ? ['warn', 'error'] : false });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
 

@@ -16,6 +16,8 @@ export interface LoadSpec {
   onAnswer?: () => void;
   /** The JSON body for a ticket. Default `{"ticket": ...}`. */
   body?: (ticket: string) => string;
+  /** Extra request headers (beyond `content-type: application/json`). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -61,7 +63,7 @@ export function load(spec: LoadSpec): Promise<LoadResult> {
           {
             method: 'POST',
             path: spec.path,
-            headers: { 'content-type': 'application/json' },
+            headers: { 'content-type': 'application/json', ...spec.headers },
             setupRequest: (request) => ({ ...request, body: body(spec.take()) }),
           },
         ],

@@ -11,6 +11,8 @@ export interface PacedSpec {
   rate: number;
   amount: number;
   take: () => string;
+  /** The JSON body for what `take` returned. Default `{"ticket": ...}`. */
+  body?: (ticket: string) => string;
 }
 
 /**
@@ -29,6 +31,7 @@ export function paced(spec: PacedSpec): Promise<LoadResult> {
   let sent = 0;
   let lastAnswerAt = 0;
   const interval = 1000 / spec.rate;
+  const makeBody = spec.body ?? ((ticket: string) => `{"ticket":"${ticket}"}`);
   const started = performance.now();
 
   return new Promise((resolve) => {
@@ -53,7 +56,7 @@ export function paced(spec: PacedSpec): Promise<LoadResult> {
       if (answered + errors === spec.amount) finish();
     };
     const fire = (scheduledAt: number) => {
-      const body = `{"ticket":"${spec.take()}"}`;
+      const body = makeBody(spec.take());
       const req = request(
         {
           agent,

@@ -1,4 +1,6 @@
 import type { OverheadConfig } from './overhead.process';
+import type { AppLaunchOverheadConfig } from './app-launch-overhead.process';
+import type { AppLaunchSpec } from './scenarios/app-launch';
 import type { CompareSpec } from './scenarios/compare';
 import type { ReplaySoakSpec } from './scenarios/replay-soak';
 import type { SoakSpec } from './scenarios/soak';
@@ -14,6 +16,10 @@ export interface Plan {
   replay: ReplaySoakSpec;
   /** Tenants (forTenants) against a static pool, in-process. */
   tenants: TenantsConfig;
+  /** The app-launch flow (v3) against a hand-written one, on each adapter. */
+  appLaunch: AppLaunchSpec[];
+  /** The app-launch flow's CPU per login in-process (no HTTP), module vs baseline. */
+  appLaunchOverhead: AppLaunchOverheadConfig;
 }
 
 const saturated: Omit<CompareSpec, 'adapter'> = {
@@ -30,7 +36,24 @@ const saturated: Omit<CompareSpec, 'adapter'> = {
   passport: true,
 };
 
-/** Sized to finish in under 4 minutes on 2 cores, build included. */
+/**
+ * The emulator signs two RS256 tokens per app-launch sign-in (about 1.4 ms of CPU each here) and the app verifies one,
+ * so a login costs several times a ticket login: a few hundred a second on 2 cores. Five rounds, for the noise.
+ */
+const appLaunchSaturated: Omit<AppLaunchSpec, 'adapter'> = {
+  connections: 10,
+  latencyMs: 0,
+  rounds: 5,
+  warmupAmount: 600,
+  secondsPerRun: 2,
+  minAmount: 800,
+  maxAmount: 20_000,
+  fixedRateShare: 0.3,
+  fixedRateSeconds: 2,
+  emulatorDirect: true,
+};
+
+/** Sized to finish in about 5 minutes on 2 cores, build included (the app-launch rows take about half). */
 export const FULL: Plan = {
   express: { adapter: 'express', ...saturated },
   fastify: { adapter: 'fastify', ...saturated },
@@ -54,6 +77,11 @@ export const FULL: Plan = {
   // 30 s more than a ticket lifetime: the last 30 s run on a store holding a full lifetime of claims.
   replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 1_000_000, ttlMs: 120_000, seconds: 150 },
   tenants: { logins: 3000, rounds: 5, tenants: 10_000, unknown: 10_000 },
+  appLaunch: [
+    { adapter: 'express', ...appLaunchSaturated },
+    { adapter: 'fastify', ...appLaunchSaturated },
+  ],
+  appLaunchOverhead: { logins: 2000, rounds: 5, warmup: 1000 },
 };
 
 /** Proves that every scenario still runs (CI); its figures mean nothing. */
@@ -65,4 +93,6 @@ export const SMOKE: Plan = {
   overhead: { logins: 300, rounds: 1, warmup: 100 },
   replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 20_000, ttlMs: 2000, seconds: 3 },
   tenants: { logins: 300, rounds: 1, tenants: 200, unknown: 200 },
+  appLaunch: [{ ...FULL.appLaunch[0], rounds: 1, warmupAmount: 50, minAmount: 100, maxAmount: 100, fixedRateShare: 0, emulatorDirect: false }],
+  appLaunchOverhead: { logins: 200, rounds: 1, warmup: 100 },
 };

@@ -5,17 +5,18 @@ import { failureCount } from './load';
 import { machine } from './machine';
 import { FULL, type Plan, SMOKE } from './plan';
 import { type BenchResults, renderResults } from './report';
+import { appLaunch, appLaunchOverhead } from './scenarios/app-launch';
 import { compare, type CompareResult } from './scenarios/compare';
 import { overhead } from './scenarios/overhead';
 import { replaySoak } from './scenarios/replay-soak';
 import { soak } from './scenarios/soak';
 import { tenants } from './scenarios/tenants';
 
-const SCENARIOS = ['express', 'fastify', 'slow', 'soak', 'overhead', 'replay', 'tenants'] as const;
+const SCENARIOS = ['express', 'fastify', 'slow', 'soak', 'overhead', 'replay', 'tenants', 'app-launch'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 /**
- * `node bench/dist/run.js [--smoke] [--only=express,fastify,slow,soak,overhead,replay] [--render=bench/.tmp/results.full.json]`.
+ * `node bench/dist/run.js [--smoke] [--only=express,fastify,slow,soak,overhead,replay,tenants,app-launch] [--render=bench/.tmp/results.full.json]`.
  * Only a full run of every scenario writes bench/RESULTS.md; smoke and partial runs write bench/.tmp/. Exits 1 when
  * any login failed.
  */
@@ -82,6 +83,17 @@ async function main(): Promise<void> {
       `${(t.bytesPerTenant / 1024).toFixed(1)} KB per idle tenant at ${t.config.tenants}, unknown tenant ${t.unknownCpuMicros.toFixed(1)} µs CPU each (${t.unknownSourceCalls} source calls)`);
     return t;
   });
+  results.appLaunch = await step('app-launch', '7. app-launch flow (v3): module vs baseline', async () => {
+    const list = [];
+    for (const spec of plan.appLaunch) {
+      log(`  ${spec.adapter}`);
+      list.push(await appLaunch(spec, log));
+    }
+    const o = await appLaunchOverhead(plan.appLaunchOverhead);
+    results.appLaunchOverhead = o;
+    log(`  in-process µs CPU per login: ${Object.entries(o.medians).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    return list;
+  });
   if (replay) {
     log('waiting for the replay store soak');
     await replay;
@@ -114,7 +126,7 @@ function rerender(source: string): void {
 
 function countFailures(r: BenchResults): number {
   const pairs = (c?: CompareResult) => (c ? [...c.saturated.module, ...c.saturated.baseline, ...(c.saturated.passport ?? []), ...(c.fixedRate ? [...c.fixedRate.module, ...c.fixedRate.baseline] : [])] : []);
-  const runs = [...pairs(r.express), ...pairs(r.fastify), ...pairs(r.slow)];
+  const runs = [...pairs(r.express), ...pairs(r.fastify), ...pairs(r.slow), ...(r.appLaunch ?? []).flatMap(pairs)];
   return runs.reduce((n, run) => n + failureCount(run), 0) + (r.soak ? failureCount(r.soak) : 0) + replayFailures(r);
 }
 
