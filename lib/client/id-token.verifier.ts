@@ -31,6 +31,8 @@ type Settings = Pick<ResolvedAppLaunchOptions, 'idTokenAlg' | 'appSecret' | 'app
 export class IdTokenVerifier {
   private readonly jwks?: JwksCache;
   private readonly secret?: Uint8Array;
+  /** One jose key set per JWKS the cache fetched (a refetch is a new object, so an old set is collected with it). */
+  private readonly keySets = new WeakMap<JSONWebKeySet, ReturnType<Jose['createLocalJWKSet']>>();
 
   constructor(
     private readonly settings: Settings,
@@ -71,10 +73,20 @@ export class IdTokenVerifier {
     return payload as JWTPayload & { sub: string };
   }
 
+  /**
+   * jose's key set for one fetched JWKS, made once: it imports each public key on first use and keeps it. Made per
+   * login, it re-imported the RSA key every time (145–235 µs per login, the bench's profile).
+   */
+  private keySet(lib: Jose, keys: JSONWebKeySet): ReturnType<Jose['createLocalJWKSet']> {
+    let set = this.keySets.get(keys);
+    if (!set) this.keySets.set(keys, (set = lib.createLocalJWKSet(keys)));
+    return set;
+  }
+
   /** With the cached keys; an unknown `kid` refetches the JWKS (at most once per `jwksRefreshMs`) and tries once more. */
   private async verifyWithJwks(lib: Jose, idToken: string, options: JWTVerifyOptions, limit: Deadline): Promise<JWTPayload> {
     const jwks = this.jwks!;
-    const attempt = async (keys: JSONWebKeySet) => (await lib.jwtVerify(idToken, lib.createLocalJWKSet(keys), options)).payload;
+    const attempt = async (keys: JSONWebKeySet) => (await lib.jwtVerify(idToken, this.keySet(lib, keys), options)).payload;
     try {
       return await attempt(await jwks.current(limit));
     } catch (err) {
