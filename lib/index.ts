@@ -2,11 +2,7 @@
 export { App2WxappModule } from './module/app2wxapp.module';
 export type { App2WxappModuleExtras } from './module/app2wxapp.module-definition';
 export { APP2WXAPP_MODULE_OPTIONS } from './module/app2wxapp-module.constants';
-export {
-  InjectApp2WxappAuthenticator,
-  InjectApp2WxappClient,
-  InjectApp2WxappOptions,
-} from './module/app2wxapp-inject.decorators';
+export { InjectApp2WxappAuthenticator, InjectApp2WxappClient, InjectApp2WxappOptions } from './module/app2wxapp-inject.decorators';
 export {
   getApp2WxappAuthenticatorToken,
   getApp2WxappClientToken,

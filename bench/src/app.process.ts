@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     ...(store ? { replayStore: store } : {}),
   };
   const adapter = config.adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app: INestApplication = await NestFactory.create(BenchAppModule.register(options, config.appLaunch), adapter, { logger: process.env.BENCH_DEBUG ? ['warn', 'error'] : false });
+  const app: INestApplication = await NestFactory.create(BenchAppModule.register(options, config.appLaunch), adapter, {
+    logger: process.env.BENCH_DEBUG ? ['warn', 'error'] : false,
+  });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
 

@@ -39,9 +39,17 @@ export function machine(): Machine {
     os: `${type()} ${release()}`,
     node: process.version,
     versions: Object.fromEntries(
-      ['@nestjs/core', '@nestjs/platform-express', '@nestjs/platform-fastify', '@nestjs/passport', '@nestjs/axios', 'express', 'fastify', 'axios', 'autocannon'].map(
-        (name) => [name, version(name)],
-      ),
+      [
+        '@nestjs/core',
+        '@nestjs/platform-express',
+        '@nestjs/platform-fastify',
+        '@nestjs/passport',
+        '@nestjs/axios',
+        'express',
+        'fastify',
+        'axios',
+        'autocannon',
+      ].map((name) => [name, version(name)]),
     ),
     loadAverage: loadavg(),
   };

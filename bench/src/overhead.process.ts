@@ -87,7 +87,9 @@ function tickets(count: number, offset: number): string[] {
   const head = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
   const out = new Array<string>(count);
   for (let i = 0; i < count; i++) {
-    const payload = Buffer.from(JSON.stringify({ jti: `bench-${offset + i}`, sub: 'overhead', iat: 1_700_000_000, exp: 1_700_000_120 })).toString('base64url');
+    const payload = Buffer.from(JSON.stringify({ jti: `bench-${offset + i}`, sub: 'overhead', iat: 1_700_000_000, exp: 1_700_000_120 })).toString(
+      'base64url',
+    );
     out[i] = `${head}.${payload}.${randomBytes(32).toString('base64url')}`;
   }
   return out;

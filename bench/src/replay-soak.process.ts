@@ -66,7 +66,13 @@ type ClaimNow = (key: string, ttlMs: number) => boolean;
 
 function summarise(perClaim: number[], cpu: number, claims: number, worstBatch: number): ClaimCost {
   const sorted = Float64Array.from(perClaim).sort();
-  return { batches: perClaim.length, claims, meanMicros: cpu / Math.max(1, claims), p99Micros: percentile(sorted, 0.99), worstBatchMicros: worstBatch };
+  return {
+    batches: perClaim.length,
+    claims,
+    meanMicros: cpu / Math.max(1, claims),
+    p99Micros: percentile(sorted, 0.99),
+    worstBatchMicros: worstBatch,
+  };
 }
 
 /**
@@ -161,7 +167,17 @@ async function run(config: ReplaySoakConfig): Promise<ReplaySoakResult> {
   await collectGarbage();
   const storeBytes = memory() - before;
   return {
-    config, claims, refused, full, skipped, seconds, maxSize, timeline, storeBytes, worstClaimMs, worstBatchMs,
+    config,
+    claims,
+    refused,
+    full,
+    skipped,
+    seconds,
+    maxSize,
+    timeline,
+    storeBytes,
+    worstClaimMs,
+    worstBatchMs,
     achievedRate: claims / seconds,
     finalSize: store.size,
     bytesPerEntry: storeBytes / Math.max(1, store.size),

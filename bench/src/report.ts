@@ -30,7 +30,15 @@ export interface BenchResults {
 }
 
 /** "A few ms" for the slow upstream is read as 5 ms. */
-export const TARGETS = { throughputRatio: 0.95, appLaunchThroughputRatio: 0.97, addedP99Ms: 2, slowAddedP99Ms: 5, rssGrowthMb: 64, ownCpuMicros: 15, bytesPerEntry: 100 };
+export const TARGETS = {
+  throughputRatio: 0.95,
+  appLaunchThroughputRatio: 0.97,
+  addedP99Ms: 2,
+  slowAddedP99Ms: 5,
+  rssGrowthMb: 64,
+  ownCpuMicros: 15,
+  bytesPerEntry: 100,
+};
 
 export interface Summary {
   route: 'module' | 'baseline' | 'passport';
@@ -151,21 +159,21 @@ function appLaunchSection(list: CompareResult[], r: BenchResults): string {
   const out = [
     '## 7. App-launch flow (v3) against a hand-written one',
     '',
-    'The same app also holds a named app-launch pool (`name: \'app-launch\'`, `flow: \'app-launch\'`, `clientAuth: \'client_secret_post\'`, ' +
-      '`verify: \'id_token\'`, `idTokenAlg: \'RS256\'`, every other option at its default) beside the default ticket pool, and two more routes: ' +
-      '`POST /app-launch` behind `App2WxappGuard.forPool(\'app-launch\')`, and `POST /baseline-app-launch`, a hand-written controller ' +
-      '([baseline-app-launch.controller.ts](src/app/baseline-app-launch.controller.ts)) that checks the two codes\' shape, posts ' +
+    "The same app also holds a named app-launch pool (`name: 'app-launch'`, `flow: 'app-launch'`, `clientAuth: 'client_secret_post'`, " +
+      "`verify: 'id_token'`, `idTokenAlg: 'RS256'`, every other option at its default) beside the default ticket pool, and two more routes: " +
+      "`POST /app-launch` behind `App2WxappGuard.forPool('app-launch')`, and `POST /baseline-app-launch`, a hand-written controller " +
+      "([baseline-app-launch.controller.ts](src/app/baseline-app-launch.controller.ts)) that checks the two codes' shape, posts " +
       '`/api/v3/signin-by-mobile` through the same `HttpService` and keep-alive agent with a 5 s timeout, checks the HTTP status and ' +
       '`statusCode === 200`, verifies `data.id_token` with jose (`createRemoteJWKSet` created once, `jwtVerify` with issuer, audience, ' +
-      '`algorithms: [\'RS256\']`) and returns its claims. Both verify the id_token locally and call no get-profile, so the work compared is the ' +
+      "`algorithms: ['RS256']`) and returns its claims. Both verify the id_token locally and call no get-profile, so the work compared is the " +
       'same; the baseline has no replay store and no circuit breaker, as the ticket baseline. Every request carries a fresh code pair ' +
       '(`{ code, phoneInfoCode }`) the emulator issued just before the run.',
     '',
     `${first.spec.connections} connections, upstream latency ${first.spec.latencyMs} ms, ${first.spec.rounds} rounds run A, B, A, B after a warm-up of ` +
       `${first.spec.warmupAmount} logins per route; medians over the rounds. **The emulator signs two RS256 tokens per sign-in** (access_token and ` +
       'id_token, about 1.4 ms of CPU each on these machines) and shares the two cores with the app, so a login costs several times a ticket ' +
-      'login and the rates are low and noisy. The paired ratio of each round (the module\'s rate / the baseline\'s right after it) shows the spread; ' +
-      'the app\'s CPU per login, module − baseline, is the steadier figure of the module\'s own cost, and the in-process row below isolates it.',
+      "login and the rates are low and noisy. The paired ratio of each round (the module's rate / the baseline's right after it) shows the spread; " +
+      "the app's CPU per login, module − baseline, is the steadier figure of the module's own cost, and the in-process row below isolates it.",
     '',
     '| | ' + list.map(adapterTitle).join(' | ') + ' | target |',
     '|---|' + list.map(() => '---:|').join('') + '---|',
@@ -206,7 +214,7 @@ function appLaunchSection(list: CompareResult[], r: BenchResults): string {
         `**The emulator alone**, \`signin-by-mobile\` driven directly with the same connections and fresh code pairs: ${f0(e.rps)} req/s ` +
           `(×${f1(e.rps / b.rps)} the baseline's rate, ${Math.round(e.cpu.emulator * 100)} % of a core, ${f0(e.ok)} of ${f0(e.requests)} answered 2xx). ` +
           (bound
-            ? 'It is close to the routes\' rates: with the app beside it on two cores, it limits these runs as much as the app does, which pulls the throughput ratio towards 1.'
+            ? "It is close to the routes' rates: with the app beside it on two cores, it limits these runs as much as the app does, which pulls the throughput ratio towards 1."
             : 'It is not the bottleneck.'),
       );
     }
@@ -220,7 +228,7 @@ function appLaunchSection(list: CompareResult[], r: BenchResults): string {
       '',
       `As section 5 for the ticket flow: ${o.logins.toLocaleString('en')} sequential logins per round, ${o.rounds} rounds in rotating order, one process, no HTTP ` +
         `server; the HTTP layer is an axios adapter answering at once with a real ${o.answerBytes}-byte sign-in answer of the emulator (its RS256 id_token) ` +
-        'and, for the module\'s first key fetch, its real JWKS. Both verify the same id_token with jose each login.',
+        "and, for the module's first key fetch, its real JWKS. Both verify the same id_token with jose each login.",
       '',
       '| path | what runs | µs CPU/login (median) | rounds |',
       '|---|---|---:|---|',
@@ -274,7 +282,9 @@ function slowSection(c: CompareResult): string {
 
 function soakSection(s: SoakResult): string {
   const growth = s.after.rss - s.before.rss;
-  const failed = Object.entries(s.failures).map(([k, v]) => `${v} × ${k}`).concat(s.errors ? [`${s.errors} socket errors`] : []);
+  const failed = Object.entries(s.failures)
+    .map(([k, v]) => `${v} × ${k}`)
+    .concat(s.errors ? [`${s.errors} socket errors`] : []);
   return [
     '## 4. Soak',
     '',
@@ -294,14 +304,20 @@ function soakSection(s: SoakResult): string {
     `| **growth after − before** | **${mb(growth)}** | ${mb(s.after.heapUsed - s.before.heapUsed)} | | | |`,
     '',
     `Every ${s.spec.checkpoint.toLocaleString('en')} logins, a full GC during the run, then: ` +
-      s.timeline.map((t) => `${(t.logins / 1000).toFixed(0)}k: ${(t.heapUsed / 1048576).toFixed(1)} MB heap, ${(t.rss / 1048576).toFixed(0)} MB RSS, ${t.replayStoreSize} entries`).join('; ') +
+      s.timeline
+        .map(
+          (t) =>
+            `${(t.logins / 1000).toFixed(0)}k: ${(t.heapUsed / 1048576).toFixed(1)} MB heap, ${(t.rss / 1048576).toFixed(0)} MB RSS, ${t.replayStoreSize} entries`,
+        )
+        .join('; ') +
       `. The emulator process ended at ${mb(s.emulatorRss)} RSS.`,
   ].join('\n');
 }
 
 function overheadSection(o: OverheadResult): string {
   const m = o.medians;
-  const row = (name: string, what: string, v: number[] | undefined) => (v ? `| ${name} | ${what} | ${f1(median(v))} | ${v.map(f1).join(', ')} |` : undefined);
+  const row = (name: string, what: string, v: number[] | undefined) =>
+    v ? `| ${name} | ${what} | ${f1(median(v))} | ${v.map(f1).join(', ')} |` : undefined;
   return [
     '## 5. In-process overhead',
     '',
@@ -313,12 +329,20 @@ function overheadSection(o: OverheadResult): string {
     '',
     '| path | what runs | µs CPU/login (median) | rounds |',
     '|---|---|---:|---|',
-    row('baseline', 'the hand-written controller on an Express request\'s body: axios post, JSON, `code`, `data`', o.cpu.baseline),
+    row('baseline', "the hand-written controller on an Express request's body: axios post, JSON, `code`, `data`", o.cpu.baseline),
     row('`App2WxappClient.exchangeTicket`', '+ shape check, deadline, bulkhead/breaker/retry, answer parsing, profile mapping', o.cpu.client),
     row('`App2WxappAuthenticator.authenticate`', '+ SHA-256 digest, replay-store claim, blocked/deleted check, telemetry', o.cpu.authenticator),
-    row('`App2WxappGuard.canActivate`, Node request', '+ the execution context, ticket extraction, `request.user`, on an `IncomingMessage`', o.cpu.guard),
+    row(
+      '`App2WxappGuard.canActivate`, Node request',
+      '+ the execution context, ticket extraction, `request.user`, on an `IncomingMessage`',
+      o.cpu.guard,
+    ),
     row('`App2WxappGuard.canActivate`, Express request', 'the same on a request whose prototype Express replaced', o.cpu.guardExpress),
-    row("`AuthGuard('app2wxapp')`, Express request", 'the Passport-composed route: @nestjs/passport, `passport.authenticate`, the strategy, then the same pipeline', o.cpu.passportExpress),
+    row(
+      "`AuthGuard('app2wxapp')`, Express request",
+      'the Passport-composed route: @nestjs/passport, `passport.authenticate`, the strategy, then the same pipeline',
+      o.cpu.passportExpress,
+    ),
     '',
     `**The module's own code costs ${f1(m.guardExpress - m.baseline)} µs of CPU per login on an Express request** on top of the baseline ` +
       `(target ≤ ${TARGETS.ownCpuMicros} µs: ${mark(m.guardExpress - m.baseline <= TARGETS.ownCpuMicros)}): ` +
@@ -326,7 +350,9 @@ function overheadSection(o: OverheadResult): string {
       `${f1(m.authenticator - m.client)} µs in the authenticator (digest, replay claim, checks), ` +
       `${f1(m.guardExpress - m.authenticator)} µs in the guard (context, extraction, \`request.user\` on an Express request; ${f1(m.guard - m.authenticator)} µs on a plain Node request). ` +
       `Through Passport (\`AuthGuard('app2wxapp')\`) the same login costs ${f1(m.passportExpress - m.baseline)} µs above the baseline, ${f1(m.passportExpress - m.guardExpress)} µs more than the guard.`,
-  ].filter((line) => line !== undefined).join('\n');
+  ]
+    .filter((line) => line !== undefined)
+    .join('\n');
 }
 
 /** The fastest rate whose CPU per claim on a full store (mean and p99) stayed within 3× the 30 % run's, with no 503. */
@@ -352,7 +378,7 @@ function replaySection(list: ReplaySoakResult[], peak: number): string {
     '',
     `\`MemoryTicketReplayStore\` (bound ${(first.config.maxEntries ?? 1_000_000).toLocaleString('en')} claims, \`ticketTtlMs\` ${first.config.ttlMs / 1000} s, so ` +
       `${f0(bound)} claims/s fill it) claiming new SHA-256 keys at ${list.map(pct).join(', ')} of that rate, for ${f0(first.seconds)} s each: ` +
-      'one process per rate, all at once, beside the other scenarios. Keys are hashed before each millisecond\'s claims, outside the ' +
+      "one process per rate, all at once, beside the other scenarios. Keys are hashed before each millisecond's claims, outside the " +
       'measured CPU: `process.cpuUsage()` around those `claimNow` calls, summed per 10 ms batch; and "after one ttl" covers only the batches after the first ticket ' +
       'lifetime, when the store holds a lifetime of claims. Claims are made every millisecond, as a server would see them; a tick more than 40 ms behind its schedule drops the excess (skipped).',
     '',
@@ -365,14 +391,17 @@ function replaySection(list: ReplaySoakResult[], peak: number): string {
     sustained && base
       ? `**Sustained: ${f0(sustained.config.rate)} new logins per second** (${pct(sustained)} of the bound, the fastest rate run here whose CPU per claim ` +
         `after one ttl, ${f2(sustained.steady.meanMicros)} µs, stayed within 3× the 30 % run's ${f2(base.steady.meanMicros)} µs, and its p99 within 3× too, with no 503): ` +
-        (peak > 1 ? `×${f1(sustained.config.rate / peak)} the module's best login rate in this run (${f0(peak)}/s).` : 'no login scenario ran beside it.')
-      : 'No run met the sustained criterion (no 503, CPU per claim within 3× the 30 % run\'s).',
+        (peak > 1
+          ? `×${f1(sustained.config.rate / peak)} the module's best login rate in this run (${f0(peak)}/s).`
+          : 'no login scenario ran beside it.')
+      : "No run met the sustained criterion (no 503, CPU per claim within 3× the 30 % run's).",
   ].join('\n');
 }
 
 export function renderResults(r: BenchResults): string {
   const lines: string[] = [];
-  const ratio = (c?: CompareResult) => (c ? summarise(c.saturated.module, 'module').rps / summarise(c.saturated.baseline, 'baseline').rps : Number.NaN);
+  const ratio = (c?: CompareResult) =>
+    c ? summarise(c.saturated.module, 'module').rps / summarise(c.saturated.baseline, 'baseline').rps : Number.NaN;
   const addedP99 = (c?: CompareResult) => {
     const pair = c?.fixedRate ?? c?.saturated;
     return pair ? summarise(pair.module, 'module').p99 - summarise(pair.baseline, 'baseline').p99 : Number.NaN;
@@ -397,12 +426,16 @@ export function renderResults(r: BenchResults): string {
     `| slow upstream (100 ms, 500 connections, equal fixed load): added p99 within a few ms | ${signed(slowAdded)} ms | | ${mark(slowAdded <= TARGETS.slowAddedP99Ms)} |`,
     `| RSS growth after the soak ≤ ${TARGETS.rssGrowthMb} MB | ${signed(growthMb, 1)} MB | | ${mark(growthMb <= TARGETS.rssGrowthMb)} |`,
     ...(r.replay
-      ? r.replay.map((p) =>
-          `| replay store at ${Math.round(p.config.share * 100)} % of its bound (${f0(p.config.rate)} claims/s, ${f0(p.seconds)} s): CPU per claim after one ttl ${f2(p.steady.meanMicros)} µs, ` +
-          `${p.config.share < 1 ? 'no 503' : '503s only for the excess'} | ${p.full} × 503 | | ${mark(p.refused === 0 && (p.config.share < 1 ? p.full === 0 : p.full <= Math.max(p.claims * (1 - 1 / p.config.share) * 1.5, p.claims * 0.001)))} |`)
+      ? r.replay.map(
+          (p) =>
+            `| replay store at ${Math.round(p.config.share * 100)} % of its bound (${f0(p.config.rate)} claims/s, ${f0(p.seconds)} s): CPU per claim after one ttl ${f2(p.steady.meanMicros)} µs, ` +
+            `${p.config.share < 1 ? 'no 503' : '503s only for the excess'} | ${p.full} × 503 | | ${mark(p.refused === 0 && (p.config.share < 1 ? p.full === 0 : p.full <= Math.max(p.claims * (1 - 1 / p.config.share) * 1.5, p.claims * 0.001)))} |`,
+        )
       : []),
     ...(r.replay?.length
-      ? [`| replay store bytes per live entry ≤ ${TARGETS.bytesPerEntry} | ${f1(Math.max(...r.replay.map((p) => p.bytesPerEntry)))} | | ${mark(r.replay.every((p) => p.bytesPerEntry <= TARGETS.bytesPerEntry))} |`]
+      ? [
+          `| replay store bytes per live entry ≤ ${TARGETS.bytesPerEntry} | ${f1(Math.max(...r.replay.map((p) => p.bytesPerEntry)))} | | ${mark(r.replay.every((p) => p.bytesPerEntry <= TARGETS.bytesPerEntry))} |`,
+        ]
       : []),
     `| module's own CPU per login in-process, Express request ≤ ${TARGETS.ownCpuMicros} µs (section 5) | ${r.overhead ? `${f1(r.overhead.medians.guardExpress - r.overhead.medians.baseline)} µs` : 'n/a'} | | ${r.overhead ? mark(r.overhead.medians.guardExpress - r.overhead.medians.baseline <= TARGETS.ownCpuMicros) : ''} |`,
     ...(r.appLaunch?.length
@@ -411,7 +444,9 @@ export function renderResults(r: BenchResults): string {
             `${mark(r.appLaunch.every((c) => ratio(c) >= TARGETS.appLaunchThroughputRatio))} |`,
           `| app-launch flow, the module's own CPU per login (app CPU per answer, module − baseline, saturated) | ${appLaunchCell(r.appLaunch, 'express', (c) => ownCpu(c!.saturated), ' µs')} | ${appLaunchCell(r.appLaunch, 'fastify', (c) => ownCpu(c!.saturated), ' µs')} | |`,
           ...(r.appLaunchOverhead
-            ? [`| app-launch flow, the module's own CPU per login in-process, Express request (section 7) | ${f1(r.appLaunchOverhead.medians.guardExpress - r.appLaunchOverhead.medians.baseline)} µs | | |`]
+            ? [
+                `| app-launch flow, the module's own CPU per login in-process, Express request (section 7) | ${f1(r.appLaunchOverhead.medians.guardExpress - r.appLaunchOverhead.medians.baseline)} µs | | |`,
+              ]
             : []),
         ]
       : []),
@@ -427,26 +462,28 @@ export function renderResults(r: BenchResults): string {
     `| Node | ${r.machine.node} |`,
     `| NestJS | ${r.machine.versions['@nestjs/core']} (platform-express ${r.machine.versions['@nestjs/platform-express']}, platform-fastify ${r.machine.versions['@nestjs/platform-fastify']}, passport ${r.machine.versions['@nestjs/passport']}, axios ${r.machine.versions['@nestjs/axios']}) |`,
     `| libraries | express ${r.machine.versions.express}, fastify ${r.machine.versions.fastify}, axios ${r.machine.versions.axios}, autocannon ${r.machine.versions.autocannon} |`,
-    `| 1-minute load average when each part started | ${Object.entries(r.loadAverages).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')} |`,
+    `| 1-minute load average when each part started | ${Object.entries(r.loadAverages)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ')} |`,
     '',
     '## Method',
     '',
     '- Three processes: the load generator (autocannon 8, driven from `bench/src/load.ts`), the Nest app under test, and ' +
-      'the package\'s `App2WxappEmulator`, each forked on its own so that the app\'s CPU and memory are measured alone. ' +
+      "the package's `App2WxappEmulator`, each forked on its own so that the app's CPU and memory are measured alone. " +
       'Everything listens on 127.0.0.1.',
-    '- One app serves every route: `POST /login` behind `App2WxappGuard`, `POST /login-passport` behind `AuthGuard(\'app2wxapp\')` (the Passport-composed route), both with the default options (only `userPoolId`, ' +
+    "- One app serves every route: `POST /login` behind `App2WxappGuard`, `POST /login-passport` behind `AuthGuard('app2wxapp')` (the Passport-composed route), both with the default options (only `userPoolId`, " +
       '`secret` and `host` are set), and `POST /baseline`, a hand-written controller ([baseline.controller.ts](src/app/baseline.controller.ts)) ' +
       'that posts the ticket to the same emulator through `HttpService` with the same keep-alive agent settings, checks `code`, ' +
-      'decodes `data`, refuses blocked or deleted users and returns Authing\'s user without its token.',
+      "decodes `data`, refuses blocked or deleted users and returns Authing's user without its token.",
     '- Every request carries its own fresh, valid ticket: the emulator process issues them (an HMAC each) in one batch just ' +
-      'before each run (in the soak, in batches of 8 000 as the run goes) and hands them over IPC; autocannon\'s ' +
-      '`setupRequest` puts one in each request body. Tickets live 30 s (20 s in the soak), which keeps the emulator\'s ' +
+      "before each run (in the soak, in batches of 8 000 as the run goes) and hands them over IPC; autocannon's " +
+      "`setupRequest` puts one in each request body. Tickets live 30 s (20 s in the soak), which keeps the emulator's " +
       'ticket map small; the emulator keeps idle connections open for 120 s, so no run starts on a connection it is closing.',
     '- "As fast as it goes" runs are autocannon with a fixed number of connections, each sending its next request when ' +
       'the previous answer arrives. "Equal, fixed load" runs send at an even rate from a small open-loop generator ' +
-      '([paced.ts](src/paced.ts)), because autocannon\'s rate limit sends each second\'s quota in a burst; their ' +
-      'latency is measured from each request\'s scheduled time.',
-    '- Latencies come from per-response timings (sub-millisecond), not autocannon\'s whole-millisecond histogram; ' +
+      "([paced.ts](src/paced.ts)), because autocannon's rate limit sends each second's quota in a burst; their " +
+      "latency is measured from each request's scheduled time.",
+    "- Latencies come from per-response timings (sub-millisecond), not autocannon's whole-millisecond histogram; " +
       'throughput is answers divided by the time from the first request to the last answer.',
     '- "app CPU µs/login" is the app process\'s `process.cpuUsage()` over a run divided by its answers: it is less sensitive ' +
       'than req/s to other work on the machine.',
@@ -480,7 +517,7 @@ function tenantsSection(t: TenantsResult): string {
   return [
     '## 6. Tenants (forTenants) against a static pool',
     '',
-    'In one process, Authing replaced by an axios adapter that answers at once: the module\'s own work only.',
+    "In one process, Authing replaced by an axios adapter that answers at once: the module's own work only.",
     '',
     '| figure | measured | target |',
     '|---|---|---|',

@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const smoke = args.includes('--smoke');
   const render = args.find((a) => a.startsWith('--render='))?.slice('--render='.length);
   if (render) return rerender(render);
-  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') as Scenario[] | undefined;
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') as Scenario[] | undefined;
   const unknown = only?.filter((s) => !SCENARIOS.includes(s));
   if (unknown?.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
   const plan: Plan = smoke ? SMOKE : FULL;
@@ -55,15 +58,19 @@ async function main(): Promise<void> {
   if (selected('replay')) {
     const r = plan.replay;
     results.loadAverages.replay = loadavg()[0];
-    log(`0. replay store (bound ${r.maxEntries}, ttl ${r.ttlMs / 1000} s) at ${r.shares.map((s) => `${Math.round(s * 100)} %`).join(', ')} of its bound ` +
-      `for ${r.seconds} s each, side by side, in the background`);
+    log(
+      `0. replay store (bound ${r.maxEntries}, ttl ${r.ttlMs / 1000} s) at ${r.shares.map((s) => `${Math.round(s * 100)} %`).join(', ')} of its bound ` +
+        `for ${r.seconds} s each, side by side, in the background`,
+    );
     replay = replaySoak(r).then((list) => {
       results.replay = list;
       for (const p of list) {
-        log(`  replay store at ${Math.round(p.config.share * 100)} %: ${p.claims} claims at ${p.achievedRate.toFixed(0)}/s, ${p.full} refused as full, ` +
-          `${p.refused} false "already used", ${p.skipped} skipped; CPU per claim mean ${p.cost.meanMicros.toFixed(2)} µs, ` +
-          `after one ttl ${p.steady.meanMicros.toFixed(2)} µs (p99 ${p.steady.p99Micros.toFixed(2)} µs); worst claim ${p.worstClaimMs.toFixed(2)} ms; ` +
-          `at most ${p.maxSize} entries, ${p.bytesPerEntry.toFixed(1)} bytes per entry`);
+        log(
+          `  replay store at ${Math.round(p.config.share * 100)} %: ${p.claims} claims at ${p.achievedRate.toFixed(0)}/s, ${p.full} refused as full, ` +
+            `${p.refused} false "already used", ${p.skipped} skipped; CPU per claim mean ${p.cost.meanMicros.toFixed(2)} µs, ` +
+            `after one ttl ${p.steady.meanMicros.toFixed(2)} µs (p99 ${p.steady.p99Micros.toFixed(2)} µs); worst claim ${p.worstClaimMs.toFixed(2)} ms; ` +
+            `at most ${p.maxSize} entries, ${p.bytesPerEntry.toFixed(1)} bytes per entry`,
+        );
       }
     });
   }
@@ -74,13 +81,19 @@ async function main(): Promise<void> {
   results.soak = await step('soak', '4. soak', () => soak(plan.soak, log));
   results.overhead = await step('overhead', '5. in-process overhead', async () => {
     const o = await overhead(plan.overhead);
-    log(`  µs CPU per login: ${Object.entries(o.medians).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    log(
+      `  µs CPU per login: ${Object.entries(o.medians)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
     return o;
   });
   results.tenants = await step('tenants', '6. tenants against a static pool', async () => {
     const t = await tenants(plan.tenants);
-    log(`  throughput tenant/static ${t.throughputRatio.toFixed(3)}, first login +${t.firstLoginAddedMicros.toFixed(0)} µs beyond the source, ` +
-      `${(t.bytesPerTenant / 1024).toFixed(1)} KB per idle tenant at ${t.config.tenants}, unknown tenant ${t.unknownCpuMicros.toFixed(1)} µs CPU each (${t.unknownSourceCalls} source calls)`);
+    log(
+      `  throughput tenant/static ${t.throughputRatio.toFixed(3)}, first login +${t.firstLoginAddedMicros.toFixed(0)} µs beyond the source, ` +
+        `${(t.bytesPerTenant / 1024).toFixed(1)} KB per idle tenant at ${t.config.tenants}, unknown tenant ${t.unknownCpuMicros.toFixed(1)} µs CPU each (${t.unknownSourceCalls} source calls)`,
+    );
     return t;
   });
   results.appLaunch = await step('app-launch', '7. app-launch flow (v3): module vs baseline', async () => {
@@ -91,7 +104,11 @@ async function main(): Promise<void> {
     }
     const o = await appLaunchOverhead(plan.appLaunchOverhead);
     results.appLaunchOverhead = o;
-    log(`  in-process µs CPU per login: ${Object.entries(o.medians).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`);
+    log(
+      `  in-process µs CPU per login: ${Object.entries(o.medians)
+        .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
     return list;
   });
   if (replay) {
@@ -125,7 +142,15 @@ function rerender(source: string): void {
 }
 
 function countFailures(r: BenchResults): number {
-  const pairs = (c?: CompareResult) => (c ? [...c.saturated.module, ...c.saturated.baseline, ...(c.saturated.passport ?? []), ...(c.fixedRate ? [...c.fixedRate.module, ...c.fixedRate.baseline] : [])] : []);
+  const pairs = (c?: CompareResult) =>
+    c
+      ? [
+          ...c.saturated.module,
+          ...c.saturated.baseline,
+          ...(c.saturated.passport ?? []),
+          ...(c.fixedRate ? [...c.fixedRate.module, ...c.fixedRate.baseline] : []),
+        ]
+      : [];
   const runs = [...pairs(r.express), ...pairs(r.fastify), ...pairs(r.slow), ...(r.appLaunch ?? []).flatMap(pairs)];
   return runs.reduce((n, run) => n + failureCount(run), 0) + (r.soak ? failureCount(r.soak) : 0) + replayFailures(r);
 }

@@ -34,10 +34,21 @@ export interface TenantsResult {
   unknownSourceCalls: number;
 }
 
-const USER = JSON.stringify({ code: 200, message: 'ok', data: JSON.stringify({ _id: '5f1e0c9bbench0000000000u1', nickname: 'bench', blocked: false, isDeleted: false }) });
+const USER = JSON.stringify({
+  code: 200,
+  message: 'ok',
+  data: JSON.stringify({ _id: '5f1e0c9bbench0000000000u1', nickname: 'bench', blocked: false, isDeleted: false }),
+});
 
 /** Authing replaced by an axios adapter that answers at once: the HTTP layer, and only it, is out of the figures. */
-const stub: AxiosAdapter = async (config) => ({ data: USER, status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config, request: {} });
+const stub: AxiosAdapter = async (config) => ({
+  data: USER,
+  status: 200,
+  statusText: 'OK',
+  headers: { 'content-type': 'application/json' },
+  config,
+  request: {},
+});
 
 function ticket(): string {
   return `eyJhbGciOiJIUzI1NiJ9.${randomBytes(24).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
@@ -80,55 +91,64 @@ async function main(): Promise<void> {
     return (used.user + used.system) / n;
   };
 
-  serve({}, {
-    run: async (): Promise<TenantsResult> => {
-      const staticCpu: number[] = [];
-      const tenantCpu: number[] = [];
-      await cpu((t) => staticPool.authenticate(t), config.logins);
-      await cpu((t) => tenant.authenticate(t), config.logins);
-      for (let round = 0; round < config.rounds; round++) {
-        staticCpu.push(await cpu((t) => staticPool.authenticate(t), config.logins));
-        tenantCpu.push(await cpu((t) => tenant.authenticate(t), config.logins));
-      }
+  serve(
+    {},
+    {
+      run: async (): Promise<TenantsResult> => {
+        const staticCpu: number[] = [];
+        const tenantCpu: number[] = [];
+        await cpu((t) => staticPool.authenticate(t), config.logins);
+        await cpu((t) => tenant.authenticate(t), config.logins);
+        for (let round = 0; round < config.rounds; round++) {
+          staticCpu.push(await cpu((t) => staticPool.authenticate(t), config.logins));
+          tenantCpu.push(await cpu((t) => tenant.authenticate(t), config.logins));
+        }
 
-      // First logins: the wall time of a new tenant's first login, less its second login's and the source's own time.
-      const added: number[] = [];
-      for (let i = 1; i <= 200; i++) {
-        const auth = tenants.authenticator(`t${i}`);
-        const before = sourceMicros;
-        const t0 = performance.now();
-        await auth.authenticate(ticket());
-        const first = (performance.now() - t0) * 1000 - (sourceMicros - before);
-        const t1 = performance.now();
-        await auth.authenticate(ticket());
-        added.push(first - (performance.now() - t1) * 1000);
-      }
+        // First logins: the wall time of a new tenant's first login, less its second login's and the source's own time.
+        const added: number[] = [];
+        for (let i = 1; i <= 200; i++) {
+          const auth = tenants.authenticator(`t${i}`);
+          const before = sourceMicros;
+          const t0 = performance.now();
+          await auth.authenticate(ticket());
+          const first = (performance.now() - t0) * 1000 - (sourceMicros - before);
+          const t1 = performance.now();
+          await auth.authenticate(ticket());
+          added.push(first - (performance.now() - t1) * 1000);
+        }
 
-      // Memory: `tenants` more tenants, each loaded with one login (its pipeline built), then idle.
-      await collectGarbage();
-      const memory = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
-      const before = memory();
-      for (let i = 1000; i < 1000 + config.tenants; i++) await tenants.authenticator(`t${i}`).authenticate(ticket());
-      await collectGarbage();
-      const bytesPerTenant = (memory() - before) / config.tenants;
+        // Memory: `tenants` more tenants, each loaded with one login (its pipeline built), then idle.
+        await collectGarbage();
+        const memory = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+        const before = memory();
+        for (let i = 1000; i < 1000 + config.tenants; i++) await tenants.authenticator(`t${i}`).authenticate(ticket());
+        await collectGarbage();
+        const bytesPerTenant = (memory() - before) / config.tenants;
 
-      // Unknown tenants: each request a new random name.
-      const calls = sourceCalls;
-      const start = process.cpuUsage();
-      for (let i = 0; i < config.unknown; i++) {
-        await tenants.authenticator(`x${randomBytes(6).toString('hex')}`).authenticate(ticket()).catch(() => undefined);
-      }
-      const used = process.cpuUsage(start);
-      return {
-        config, staticCpu, tenantCpu,
-        throughputRatio: median(staticCpu) / median(tenantCpu),
-        firstLoginAddedMicros: median(added),
-        bytesPerTenant,
-        unknownCpuMicros: (used.user + used.system) / config.unknown,
-        unknownSourceCalls: sourceCalls - calls,
-      };
+        // Unknown tenants: each request a new random name.
+        const calls = sourceCalls;
+        const start = process.cpuUsage();
+        for (let i = 0; i < config.unknown; i++) {
+          await tenants
+            .authenticator(`x${randomBytes(6).toString('hex')}`)
+            .authenticate(ticket())
+            .catch(() => undefined);
+        }
+        const used = process.cpuUsage(start);
+        return {
+          config,
+          staticCpu,
+          tenantCpu,
+          throughputRatio: median(staticCpu) / median(tenantCpu),
+          firstLoginAddedMicros: median(added),
+          bytesPerTenant,
+          unknownCpuMicros: (used.user + used.system) / config.unknown,
+          unknownSourceCalls: sourceCalls - calls,
+        };
+      },
     },
-  }, () => moduleRef.close());
+    () => moduleRef.close(),
+  );
 }
 
 main().catch(failStartup);

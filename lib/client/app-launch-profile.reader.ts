@@ -18,11 +18,16 @@ const KNOWN_STATUSES = new Set(['Suspended', 'Deactivated', 'Resigned', 'Archive
  */
 export function readProfileAnswer(status: number, text: unknown): Record<string, unknown> {
   if (status === 408 || status === 429) {
-    throw LoginFailures.upstream(`Authing answered HTTP ${status} to get-profile; try again shortly`, { upstreamStatus: status, retryAfterSeconds: 1, status: 503 });
+    throw LoginFailures.upstream(`Authing answered HTTP ${status} to get-profile; try again shortly`, {
+      upstreamStatus: status,
+      retryAfterSeconds: 1,
+      status: 503,
+    });
   }
   if (status === 404) return misconfiguredHost(status);
   const answer = status >= 200 && status < 300 ? parseV3Envelope(text) : undefined;
-  if (answer === undefined) throw LoginFailures.upstream(`Authing answered get-profile with HTTP ${status} and no usable body`, { upstreamStatus: status });
+  if (answer === undefined)
+    throw LoginFailures.upstream(`Authing answered get-profile with HTTP ${status} and no usable body`, { upstreamStatus: status });
   if (answer.statusCode !== 200) {
     const refused = userRefusalOf(answer.apiCode, status);
     if (refused) throw refused;
@@ -33,7 +38,8 @@ export function readProfileAnswer(status: number, text: unknown): Record<string,
     throw LoginFailures.upstream("Authing's get-profile answer holds no userId of the documented shape", { upstreamStatus: status });
   }
   if (user.status !== ACTIVATED) {
-    const named = user.status === undefined ? 'missing' : typeof user.status === 'string' && KNOWN_STATUSES.has(user.status) ? user.status : 'unknown';
+    const named =
+      user.status === undefined ? 'missing' : typeof user.status === 'string' && KNOWN_STATUSES.has(user.status) ? user.status : 'unknown';
     throw LoginFailures.userRefused(`This user's status in Authing is ${named}, not Activated`, undefined, status);
   }
   return user;

@@ -22,7 +22,8 @@ const MAX_EXPIRES_IN = 10 * 365 * 24 * 3600;
  * are guesses from its other endpoints and from OIDC (see the table in the README of this flow): a WeChat error on
  * the code is checked first, because its message may also name the connection.
  */
-const CODE_HINT = /invalid code|code (?:is |has been |been )?(?:invalid|expired|used)|\b(?:40029|40163|40226)\b|code\s*(?:无效|已过期|已被使用|已使用)/i;
+const CODE_HINT =
+  /invalid code|code (?:is |has been |been )?(?:invalid|expired|used)|\b(?:40029|40163|40226)\b|code\s*(?:无效|已过期|已被使用|已使用)/i;
 const CONNECTION_HINT = /connidentifier|extIdpConn|connection|identifier|身份源|连接/i;
 const APP_HINT = /x-authing-app-id|app ?id|application|应用/i;
 const CLIENT_AUTH_HINT = /invalid_client|client[_ ](?:id|secret|authentication)|secret|密钥|身份验证/i;
@@ -88,7 +89,12 @@ function refusal(answer: V3Envelope | undefined, status: number, pool: Pool, sec
   const effective = status >= 400 ? status : (answer?.statusCode ?? status);
   const message = answer?.message ?? '';
   const misconfigured = (option: 'appId' | 'appSecret' | 'appHost' | 'connection' | 'clientAuth', detail: string) =>
-    LoginFailures.misconfigured(option, `${detail} (HTTP ${status}${answer?.statusCode !== undefined ? `, statusCode ${answer.statusCode}` : ''}${apiCode !== undefined ? `, apiCode ${apiCode}` : ''})`, apiCode, status);
+    LoginFailures.misconfigured(
+      option,
+      `${detail} (HTTP ${status}${answer?.statusCode !== undefined ? `, statusCode ${answer.statusCode}` : ''}${apiCode !== undefined ? `, apiCode ${apiCode}` : ''})`,
+      apiCode,
+      status,
+    );
 
   if (answer === undefined && status >= 400) {
     if (status === 404) return misconfigured('appHost', 'Authing answered HTTP 404 at the v3 sign-in URL (is appHost the app domain?)');
@@ -100,7 +106,8 @@ function refusal(answer: V3Envelope | undefined, status: number, pool: Pool, sec
   if (CODE_HINT.test(message)) return LoginFailures.codeRejected(redactThenCut(message, secrets), apiCode, status);
   if (answer?.error === 'invalid_client') return clientAuthFailure(pool, misconfigured);
   if (effective === 401 || effective === 403 || effective === 404 || effective === 400) {
-    if (CONNECTION_HINT.test(message)) return misconfigured('connection', 'Authing does not know the connection identifier, or it is not enabled for this app');
+    if (CONNECTION_HINT.test(message))
+      return misconfigured('connection', 'Authing does not know the connection identifier, or it is not enabled for this app');
     if (CLIENT_AUTH_HINT.test(message) || effective === 401) return clientAuthFailure(pool, misconfigured);
     if (APP_HINT.test(message)) return misconfigured('appId', 'Authing does not know the app id, or refused it');
     if (effective === 404) return misconfigured('appHost', 'Authing answered 404 to the v3 sign-in (is appHost the app domain?)');
@@ -118,7 +125,13 @@ function clientAuthFailure(
   misconfigured: (option: 'appSecret' | 'clientAuth', detail: string) => App2WxappLoginError,
 ): App2WxappLoginError {
   if (pool.clientAuth === 'none') {
-    return misconfigured('clientAuth', 'Authing refused the sign-in without client authentication: the app requires client_secret_post or client_secret_basic');
+    return misconfigured(
+      'clientAuth',
+      'Authing refused the sign-in without client authentication: the app requires client_secret_post or client_secret_basic',
+    );
   }
-  return misconfigured('appSecret', `Authing refused the app's client authentication (a wrong appSecret, or the app is not set to ${pool.clientAuth}: check clientAuth too)`);
+  return misconfigured(
+    'appSecret',
+    `Authing refused the app's client authentication (a wrong appSecret, or the app is not set to ${pool.clientAuth}: check clientAuth too)`,
+  );
 }

@@ -172,7 +172,7 @@ export class App2WxappClient implements OnModuleDestroy {
     const http = error.upstreamStatus !== undefined ? `, HTTP ${error.upstreamStatus}` : '';
     const upstream = `${error.kind}${code}${http}, ${Math.round(durationMs)} ms`;
     if (error.kind === 'misconfigured') {
-      this.misconfiguredSince = { detail: error.operatorDetail ?? 'Authing refused this pool\'s settings', at: new Date() };
+      this.misconfiguredSince = { detail: error.operatorDetail ?? "Authing refused this pool's settings", at: new Date() };
       this.logger.error(`Login is misconfigured (${where}): ${this.misconfiguredSince.detail} (${upstream})`);
       return;
     }

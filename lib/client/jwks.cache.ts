@@ -71,7 +71,12 @@ export class JwksCache {
       this.keys = keys;
       return keys;
     }
-    throw LoginFailures.misconfigured('appHost', 'Authing answered HTTP 404 at both JWKS URLs (is appHost the app domain, appId right?)', undefined, 404);
+    throw LoginFailures.misconfigured(
+      'appHost',
+      'Authing answered HTTP 404 at both JWKS URLs (is appHost the app domain, appId right?)',
+      undefined,
+      404,
+    );
   }
 }
 

@@ -5,10 +5,7 @@ import { isRecord, printable } from '../shared/record.utils';
  * string, an envelope whose `data` is an object, and the bare user object. `code` may be a number or a string.
  */
 export type UpstreamAnswer =
-  | { kind: 'user'; user: Record<string, unknown> }
-  | { kind: 'refused'; code: number; message?: string }
-  | { kind: 'invalid'; reason: string };
-
+  { kind: 'user'; user: Record<string, unknown> } | { kind: 'refused'; code: number; message?: string } | { kind: 'invalid'; reason: string };
 
 const USER_ID = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -43,7 +43,10 @@ function parse(text: unknown): UpstreamAnswer | undefined {
 function refusal(answer: UpstreamAnswer | undefined, status: number, ticket: string, pool: Pool): App2WxappLoginError {
   const code = answer?.kind === 'refused' ? answer.code : undefined;
   if (code === SECRET_WRONG) {
-    const detail = pool.secret === undefined ? 'Authing requires the user pool secret (the pool is set to exchange without one)' : 'Authing says the user pool secret is wrong';
+    const detail =
+      pool.secret === undefined
+        ? 'Authing requires the user pool secret (the pool is set to exchange without one)'
+        : 'Authing says the user pool secret is wrong';
     return LoginFailures.misconfigured('secret', `${detail} (code ${code})`, code, status);
   }
   if (code === POOL_NOT_FOUND) return LoginFailures.misconfigured('userPoolId', `Authing knows no such user pool (code ${code})`, code, status);

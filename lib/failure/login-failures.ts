@@ -8,29 +8,14 @@ import {
 
 /** The option an operator must fix, named in the ERROR log line (never its value). */
 export type MisconfiguredOption =
-  | 'secret'
-  | 'userPoolId'
-  | 'host'
-  | 'appId'
-  | 'appSecret'
-  | 'appHost'
-  | 'connection'
-  | 'clientAuth'
-  | 'scope'
-  | 'idTokenAlg'
-  | 'issuer';
+  'secret' | 'userPoolId' | 'host' | 'appId' | 'appSecret' | 'appHost' | 'connection' | 'clientAuth' | 'scope' | 'idTokenAlg' | 'issuer';
 
 /**
  * What Authing asks the user to do before it lets them in (v3 `apiCode`s), which a login from an app launched
  * mini program cannot do: the user must complete it in a flow that can (Authing's hosted login, the console).
  */
 export type UpstreamInteraction =
-  | 'mfa'
-  | 'password-reset'
-  | 'bind-existing-account'
-  | 'bind-or-create-account'
-  | 'complete-profile'
-  | 'choose-account';
+  'mfa' | 'password-reset' | 'bind-existing-account' | 'bind-or-create-account' | 'complete-profile' | 'choose-account';
 
 const INTERACTIONS: Readonly<Record<UpstreamInteraction, string>> = {
   mfa: 'multi-factor authentication (MFA)',
@@ -76,7 +61,10 @@ export const LoginFailures = {
 
   /** Authing refused the ticket; `reason` is Authing's message, already redacted and cut. */
   rejected: (reason: string | undefined, upstreamCode?: number, upstreamStatus?: number) => {
-    const detail = [upstreamCode !== undefined ? `code ${upstreamCode}` : undefined, upstreamStatus && upstreamStatus >= 400 ? `HTTP ${upstreamStatus}` : undefined]
+    const detail = [
+      upstreamCode !== undefined ? `code ${upstreamCode}` : undefined,
+      upstreamStatus && upstreamStatus >= 400 ? `HTTP ${upstreamStatus}` : undefined,
+    ]
       .filter(Boolean)
       .join(', ');
     return new App2WxappTicketRejectedError('rejected', `Authing refused the ticket: ${reason ?? 'no reason given'}${detail ? ` (${detail})` : ''}`, {
@@ -112,13 +100,20 @@ export const LoginFailures = {
 
   /** Authing refused the WeChat code (invalid, used or expired); `reason` is Authing's message, redacted and cut. */
   codeRejected: (reason: string | undefined, upstreamCode?: number, upstreamStatus?: number) => {
-    const detail = [upstreamCode !== undefined ? `code ${upstreamCode}` : undefined, upstreamStatus && upstreamStatus >= 400 ? `HTTP ${upstreamStatus}` : undefined]
+    const detail = [
+      upstreamCode !== undefined ? `code ${upstreamCode}` : undefined,
+      upstreamStatus && upstreamStatus >= 400 ? `HTTP ${upstreamStatus}` : undefined,
+    ]
       .filter(Boolean)
       .join(', ');
-    return new App2WxappTicketRejectedError('rejected', `Authing refused the WeChat code: ${reason ?? 'no reason given'}${detail ? ` (${detail})` : ''}`, {
-      upstreamCode,
-      upstreamStatus,
-    });
+    return new App2WxappTicketRejectedError(
+      'rejected',
+      `Authing refused the WeChat code: ${reason ?? 'no reason given'}${detail ? ` (${detail})` : ''}`,
+      {
+        upstreamCode,
+        upstreamStatus,
+      },
+    );
   },
   deleted: () => new App2WxappLoginError('blocked', 'This user has been deleted in Authing'),
 

@@ -65,7 +65,11 @@ export class App2WxappHealthIndicator {
     if (!options.probe) return indicator.up({ pool, circuit });
 
     const settings = entry.options;
-    const target = { host: settings.flow === 'app-launch' ? settings.appHost : settings.host, upstreamAddress: settings.upstreamAddress, upstreamPort: settings.upstreamPort };
+    const target = {
+      host: settings.flow === 'app-launch' ? settings.appHost : settings.host,
+      upstreamAddress: settings.upstreamAddress,
+      upstreamPort: settings.upstreamPort,
+    };
     const probe = await probeUpstream(target, options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS);
     return probe.reachable
       ? indicator.up({ pool, circuit, upstream: 'reachable' })

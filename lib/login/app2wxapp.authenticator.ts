@@ -254,7 +254,10 @@ export class App2WxappAuthenticator<TUser = unknown> {
     } catch (err) {
       if (limit.signal.aborted && err === limit.signal.reason) {
         // The claim may still land after we gave up on it: then free it, or the ticket is burnt with no exchange made.
-        pending.then((won) => (won ? this.release(key) : undefined), () => undefined);
+        pending.then(
+          (won) => (won ? this.release(key) : undefined),
+          () => undefined,
+        );
         this.logger.warn(`Replay store did not answer in time (pool ${this.options.pool}, ${this.flow.noun} #${ticketTag(key)})`);
         throw LoginFailures.replayStore();
       }

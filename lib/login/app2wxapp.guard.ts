@@ -1,12 +1,4 @@
-import {
-  type CanActivate,
-  type ExecutionContext,
-  Inject,
-  Injectable,
-  InternalServerErrorException,
-  Optional,
-  type Type,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, InternalServerErrorException, Optional, type Type } from '@nestjs/common';
 import { DEFAULT_POOL } from '../app2wxapp.constants';
 import { LoginFailures } from '../failure/login-failures';
 import { POOL_REGISTRY, TENANT_REGISTRY } from '../shared/internal.tokens';
@@ -77,9 +69,11 @@ export class App2WxappGuard implements CanActivate {
     const known = typeof pool === 'string' ? App2WxappGuard.named.get(pool) : undefined;
     if (known) return known;
     const label = typeof pool === 'string' ? pool : 'resolver';
-    const guard = { [`App2WxappGuard(${label})`]: class extends App2WxappGuard {
-      protected override readonly selection = pool;
-    } }[`App2WxappGuard(${label})`];
+    const guard = {
+      [`App2WxappGuard(${label})`]: class extends App2WxappGuard {
+        protected override readonly selection = pool;
+      },
+    }[`App2WxappGuard(${label})`];
     Injectable()(guard);
     if (typeof pool === 'string') App2WxappGuard.named.set(pool, guard);
     return guard;
@@ -141,9 +135,7 @@ export class App2WxappGuard implements CanActivate {
     if (typeof selection === 'string') {
       const entry = this.pools.get(selection);
       if (!entry) {
-        throw new InternalServerErrorException(
-          `App2WxappGuard: no App2WxappModule registers the pool "${selection}" in this app`,
-        );
+        throw new InternalServerErrorException(`App2WxappGuard: no App2WxappModule registers the pool "${selection}" in this app`);
       }
       return (this.fixed = entry.authenticator);
     }

@@ -18,9 +18,7 @@ export function graphqlLoginContext(context: ExecutionContext): GraphqlLoginCont
     // Nest's drivers put the HTTP request at `req`; a custom Mercurius context may put it at `request`.
     const request = ctx?.req ?? ctx?.request;
     if (!request) {
-      throw new InternalServerErrorException(
-        'App2WxappGuard found no HTTP request in the GraphQL context (expected context.req or context.request)',
-      );
+      throw new InternalServerErrorException('App2WxappGuard found no HTTP request in the GraphQL context (expected context.req or context.request)');
     }
     // Nest's Apollo driver keeps only `req` in its default context; Express links the response from the request.
     const response = ctx.res ?? ctx.reply ?? request.res;

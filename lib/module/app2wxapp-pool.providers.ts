@@ -9,12 +9,7 @@ import { resolveOptions, type ResolvedPoolOptions } from '../options/app2wxapp-o
 import { POOL_AUTHENTICATOR, POOL_CLIENT, RESOLVED_OPTIONS } from '../shared/internal.tokens';
 import { App2WxappTelemetry } from '../telemetry/app2wxapp.telemetry';
 import { type App2WxappPoolClient, App2WxappPoolRegistry, type RegisteredPool } from './app2wxapp-pool.registry';
-import {
-  getApp2WxappAuthenticatorToken,
-  getApp2WxappClientToken,
-  getApp2WxappOptionsToken,
-  getApp2WxappStrategyName,
-} from './app2wxapp.tokens';
+import { getApp2WxappAuthenticatorToken, getApp2WxappClientToken, getApp2WxappOptionsToken, getApp2WxappStrategyName } from './app2wxapp.tokens';
 
 const POOL_REGISTRATION = Symbol('APP2WXAPP_POOL_REGISTRATION');
 const POOL_STRATEGY = Symbol('APP2WXAPP_POOL_STRATEGY');
@@ -38,7 +33,12 @@ export function poolModuleParts(pool: string, optionsToken: string | symbol): { 
     {
       provide: POOL_REGISTRATION,
       inject: [App2WxappPoolRegistry, RESOLVED_OPTIONS, POOL_AUTHENTICATOR, POOL_CLIENT],
-      useFactory: (registry: App2WxappPoolRegistry, options: ResolvedPoolOptions, authenticator: App2WxappAuthenticator, client: App2WxappPoolClient) => {
+      useFactory: (
+        registry: App2WxappPoolRegistry,
+        options: ResolvedPoolOptions,
+        authenticator: App2WxappAuthenticator,
+        client: App2WxappPoolClient,
+      ) => {
         const entry: RegisteredPool = { options, authenticator, client };
         registry.register(entry);
         return entry;

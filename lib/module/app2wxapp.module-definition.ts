@@ -1,9 +1,4 @@
-import {
-  type ConfigurableModuleAsyncOptions,
-  ConfigurableModuleBuilder,
-  type ConfigurableModuleCls,
-  type Provider,
-} from '@nestjs/common';
+import { type ConfigurableModuleAsyncOptions, ConfigurableModuleBuilder, type ConfigurableModuleCls, type Provider } from '@nestjs/common';
 import type { App2WxappPoolOptions } from '../options/app2wxapp-options.interface';
 import { resolvePoolName } from '../options/app2wxapp-options.schema';
 import { APP2WXAPP_MODULE_OPTIONS } from './app2wxapp-module.constants';

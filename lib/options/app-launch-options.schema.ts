@@ -86,7 +86,11 @@ class AppLaunchOptionsSchema extends SharedOptionsSchema {
 }
 
 /** Validates an app-launch pool's options (`flow: 'app-launch'`) and fills in defaults. Never echoes a value. */
-export function resolveAppLaunchOptions(options: App2WxappAppLaunchModuleOptions<any>, pool: string, label: string = moduleLabel(pool)): ResolvedAppLaunchOptions {
+export function resolveAppLaunchOptions(
+  options: App2WxappAppLaunchModuleOptions<any>,
+  pool: string,
+  label: string = moduleLabel(pool),
+): ResolvedAppLaunchOptions {
   const module = label;
   const errors = validateSync(Object.assign(new AppLaunchOptionsSchema(), options), VALIDATION);
   const problems = describeErrors(errors);
@@ -137,7 +141,10 @@ function appSecretProblem(options: App2WxappAppLaunchModuleOptions<any>): string
   const hs256 = (options.idTokenAlg ?? 'RS256') === 'HS256' && verify !== 'profile';
   const needed = clientAuth === 'client_secret_post' || clientAuth === 'client_secret_basic' || hs256;
   if (needed && options.appSecret === undefined) {
-    const why = hs256 && clientAuth === 'none' ? 'HS256 id_tokens are verified with it' : 'clientAuth is client_secret_post (the default) or client_secret_basic';
+    const why =
+      hs256 && clientAuth === 'none'
+        ? 'HS256 id_tokens are verified with it'
+        : 'clientAuth is client_secret_post (the default) or client_secret_basic';
     return `appSecret is required (the Authing app's secret): ${why}`;
   }
   if (!needed && options.appSecret !== undefined) {

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { App2WxappFlow, App2WxappProfile } from '../profile/app2wxapp-profile.interface';
+import type { App2WxappProfile } from '../profile/app2wxapp-profile.interface';
 
 export type { App2WxappFlow } from '../profile/app2wxapp-profile.interface';
 import type { App2WxappFailureKind } from '../failure/app2wxapp-login.error';
@@ -29,7 +29,6 @@ export interface App2WxappCircuitBreakerOptions {
   /** How long the circuit stays open before one probe may pass. Default 10000 ms. */
   cooldownMs?: number;
 }
-
 
 /** What every pool accepts, whatever its flow. */
 export interface App2WxappSharedOptions<TUser = App2WxappProfile> {

@@ -70,7 +70,11 @@ export function resolvePoolName(name: unknown): string {
 export function resolveOptions(options: App2WxappModuleOptions<any>, pool?: string, label?: string): ResolvedApp2WxappOptions;
 export function resolveOptions(options: App2WxappAppLaunchModuleOptions<any>, pool?: string, label?: string): ResolvedAppLaunchOptions;
 export function resolveOptions(options: App2WxappPoolOptions<any>, pool?: string, label?: string): ResolvedPoolOptions;
-export function resolveOptions(options: App2WxappPoolOptions<any>, pool: string = DEFAULT_POOL, label: string = moduleLabel(pool)): ResolvedPoolOptions {
+export function resolveOptions(
+  options: App2WxappPoolOptions<any>,
+  pool: string = DEFAULT_POOL,
+  label: string = moduleLabel(pool),
+): ResolvedPoolOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     const problem = 'options must be an object with at least { userPoolId }';
     throw new App2WxappOptionsError(`${label}: ${problem}`, ['userPoolId'], [problem]);

@@ -1,13 +1,4 @@
-import {
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsPositive,
-  Min,
-  ValidateBy,
-  type ValidationArguments,
-  type ValidationError,
-} from 'class-validator';
+import { IsInt, IsNumber, IsOptional, IsPositive, Min, ValidateBy, type ValidationArguments, type ValidationError } from 'class-validator';
 import { DEFAULT_KEEP_ALIVE_IDLE_MS, DEFAULT_MIN_EXCHANGE_BUDGET_MS, DEFAULT_POOL, DEFAULT_TIMEOUT_MS } from '../app2wxapp.constants';
 import { MemoryTicketReplayStore } from '../replay/memory-ticket-replay.store';
 import type { TicketReplayStore } from '../replay/ticket-replay-store.interface';
@@ -77,8 +68,7 @@ const IsCircuitBreakerOrFalse = () =>
           Object.keys(v).every((k) => k === 'threshold' || k === 'cooldownMs') &&
           (v.threshold === undefined || (Number.isInteger(v.threshold) && v.threshold > 0)) &&
           (v.cooldownMs === undefined || (Number.isFinite(v.cooldownMs) && v.cooldownMs > 0))),
-      defaultMessage: () =>
-        'circuitBreaker must be false or { threshold?: positive integer, cooldownMs?: positive number }',
+      defaultMessage: () => 'circuitBreaker must be false or { threshold?: positive integer, cooldownMs?: positive number }',
     },
   });
 
@@ -166,8 +156,7 @@ export function resolveSharedOptions(
     timeoutMs,
     validateUser: options.validateUser,
     replayStore: options.replayStore === undefined ? new MemoryTicketReplayStore() : options.replayStore,
-    circuitBreaker:
-      breaker === false ? false : Object.freeze({ threshold: breaker?.threshold ?? 5, cooldownMs: breaker?.cooldownMs ?? 10_000 }),
+    circuitBreaker: breaker === false ? false : Object.freeze({ threshold: breaker?.threshold ?? 5, cooldownMs: breaker?.cooldownMs ?? 10_000 }),
     maxConcurrentExchanges: options.maxConcurrentExchanges ?? 256,
     maxQueuedExchanges: options.maxQueuedExchanges ?? 1024,
     minExchangeBudgetMs,

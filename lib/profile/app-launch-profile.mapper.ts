@@ -18,7 +18,12 @@ export interface AppLaunchUserSource {
  * user's WeChat identities (`identities[]` with `provider: 'wechat'`, read by `type` and `userIdInIdp`); `blocked` is
  * `status` other than exactly `Activated` (no status at all is blocked when a user object was read).
  */
-export function mapAppLaunchProfile(source: AppLaunchUserSource, userPoolId: string, tokens: App2WxappOidcTokens, now = Date.now()): App2WxappProfile {
+export function mapAppLaunchProfile(
+  source: AppLaunchUserSource,
+  userPoolId: string,
+  tokens: App2WxappOidcTokens,
+  now = Date.now(),
+): App2WxappProfile {
   return new AppLaunchProfile(source, userPoolId, tokens, now);
 }
 

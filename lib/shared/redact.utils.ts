@@ -28,7 +28,7 @@ export function redactThenCut(text: string, secrets: readonly (string | undefine
     if (runs.has(scanned.slice(i, i + RUN))) hidden.fill(1, i, i + RUN);
   }
   let out = '';
-  for (let i = 0; i < scanned.length; ) {
+  for (let i = 0; i < scanned.length;) {
     if (!hidden[i]) {
       out += scanned[i++];
       continue;

@@ -145,7 +145,10 @@ export class App2WxappTelemetry implements OnModuleDestroy {
     this.loginDuration!.record((performance.now() - trace.started) / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: trace.pool });
   }
 
-  startExchange(login: LoginTrace, options: Pick<ResolvedSharedOptions, 'pool' | 'userPoolId' | 'upstreamAddress' | 'upstreamPort' | 'tenant'>): ExchangeTrace {
+  startExchange(
+    login: LoginTrace,
+    options: Pick<ResolvedSharedOptions, 'pool' | 'userPoolId' | 'upstreamAddress' | 'upstreamPort' | 'tenant'>,
+  ): ExchangeTrace {
     const api = this.api!;
     const parent = spanOf(login);
     const span = parent.isRecording()

@@ -4,12 +4,7 @@ import { APP2WXAPP_LOGGER_CONTEXT } from '../app2wxapp.constants';
 import type { App2WxappLoginError } from '../failure/app2wxapp-login.error';
 import { LoginFailures } from '../failure/login-failures';
 import type { App2WxappPoolOptions } from '../options/app2wxapp-options.interface';
-import {
-  App2WxappOptionsError,
-  isPoolName,
-  resolveOptions,
-  type ResolvedPoolOptions,
-} from '../options/app2wxapp-options.schema';
+import { App2WxappOptionsError, isPoolName, resolveOptions, type ResolvedPoolOptions } from '../options/app2wxapp-options.schema';
 import { raceAbort } from '../shared/deadline.utils';
 import type { App2WxappTelemetry } from '../telemetry/app2wxapp.telemetry';
 import type { ResolvedTenantsOptions } from './app2wxapp-tenants-options.schema';
@@ -286,7 +281,10 @@ export class TenantCache {
   private async released(holder: string, userPoolId: string): Promise<boolean> {
     let answer: unknown;
     try {
-      answer = await raceAbort(Promise.resolve().then(() => this.settings.resolveTenant(holder)), AbortSignal.timeout(this.settings.sourceTimeoutMs));
+      answer = await raceAbort(
+        Promise.resolve().then(() => this.settings.resolveTenant(holder)),
+        AbortSignal.timeout(this.settings.sourceTimeoutMs),
+      );
     } catch {
       return false;
     }
@@ -318,7 +316,12 @@ export class TenantCache {
     }
     const holder = this.byUserPool.get(userPoolId);
     if (holder !== undefined && holder !== name) {
-      return { problem: `its userPoolId is also the user pool of tenant "${holder}"; a user pool belongs to one tenant`, options: ['userPoolId'], holder, userPoolId };
+      return {
+        problem: `its userPoolId is also the user pool of tenant "${holder}"; a user pool belongs to one tenant`,
+        options: ['userPoolId'],
+        holder,
+        userPoolId,
+      };
     }
     // Claims are keyed by the user pool, not the tenant's name: a renamed tenant never lets a ticket in twice.
     return { options: Object.freeze({ ...resolved, claimPrefix: `@${userPoolId}:`, tenant: true }) };

@@ -108,7 +108,13 @@ const CODE_TTL_MS = 5 * 60_000;
 const SIGNIN_PATH = '/api/v3/signin-by-mobile';
 const PROFILE_PATH = '/api/v3/get-profile';
 const JWKS_PATH = /^\/(?:([^/]+)\/)?oidc\/\.well-known\/jwks\.json$/;
-const CONNECTIONS = ['wechat_mini_program_code', 'wechat_mini_program_phone', 'wechat_mini_program_code_and_phone', 'douyin_mini_program_code', 'douyin_mini_program_code_and_phone'];
+const CONNECTIONS = [
+  'wechat_mini_program_code',
+  'wechat_mini_program_phone',
+  'wechat_mini_program_code_and_phone',
+  'douyin_mini_program_code',
+  'douyin_mini_program_code_and_phone',
+];
 const DEFAULT_SCOPE = 'openid profile';
 
 /** Which v3 route a request is for, for fault targeting; undefined when it is none of them. */
@@ -234,7 +240,8 @@ export class AppLaunchEmulator {
 
   /** Signin answers this apiCode instead of tokens (MFA 1636, binding 1640, …) until called again with `null`. */
   requireSigninStep(unionid: string, step: AppLaunchSigninStep | null): void {
-    if (step !== null && !SIGNIN_STEPS.includes(step)) throw new TypeError(`requireSigninStep: step must be one of ${SIGNIN_STEPS.join(', ')} or null`);
+    if (step !== null && !SIGNIN_STEPS.includes(step))
+      throw new TypeError(`requireSigninStep: step must be one of ${SIGNIN_STEPS.join(', ')} or null`);
     this.touch(this.user({ unionid })).step = step;
   }
 
@@ -290,7 +297,8 @@ export class AppLaunchEmulator {
     if (dto.connection !== 'wechat_mini_program_code_and_phone') {
       return fail(200, 400, `APP 拉起小程序身份源不支持 connection ${dto.connection}: 使用 wechat_mini_program_code_and_phone`);
     }
-    if (dto.extIdpConnidentifier !== app.connection) return fail(200, 400, '身份源连接不存在: extIdpConnidentifier 与应用关联的 APP 拉起小程序连接不符');
+    if (dto.extIdpConnidentifier !== app.connection)
+      return fail(200, 400, '身份源连接不存在: extIdpConnidentifier 与应用关联的 APP 拉起小程序连接不符');
     const scope = (typeof dto.options?.scope === 'string' ? dto.options.scope : DEFAULT_SCOPE).split(/\s+/).filter(Boolean);
     if (!scope.includes('openid')) return fail(200, 400, 'scope 必须包含 openid');
 
@@ -320,7 +328,8 @@ export class AppLaunchEmulator {
 
   private clientAuthProblem(app: AppRecord, req: IncomingMessage, dto: Record<string, any>): string | undefined {
     if (app.clientAuth === 'client_secret_post') {
-      if (dto.client_id === undefined || dto.client_secret === undefined) return 'invalid_client: 此应用的换取 token 身份验证方式为 client_secret_post，需要 client_id 与 client_secret';
+      if (dto.client_id === undefined || dto.client_secret === undefined)
+        return 'invalid_client: 此应用的换取 token 身份验证方式为 client_secret_post，需要 client_id 与 client_secret';
       if (dto.client_id !== app.appId) return 'invalid_client: client_id 与 x-authing-app-id 不一致';
       if (!sameSecret(dto.client_secret, app.appSecret)) return 'invalid_client: client_secret 错误';
       return undefined;
@@ -340,10 +349,19 @@ export class AppLaunchEmulator {
   private tokensFor(app: AppRecord, user: AppUser, scope: string[], now: number) {
     const iat = Math.floor(now / 1000);
     const exp = iat + app.tokenTtlSeconds;
-    const accessToken = this.signFor(app, { jti: randomUUID(), sub: user.userId, iat, exp, iss: this.issuer, aud: app.appId, scope: scope.join(' ') });
+    const accessToken = this.signFor(app, {
+      jti: randomUUID(),
+      sub: user.userId,
+      iat,
+      exp,
+      iss: this.issuer,
+      aud: app.appId,
+      scope: scope.join(' '),
+    });
     this.tokens.set(accessToken, { appId: app.appId, userId: user.userId, scope, expiresAt: exp * 1000 });
     const claims: Record<string, unknown> = { iss: this.issuer, aud: app.appId, sub: user.userId, iat, exp };
-    if (scope.includes('profile')) Object.assign(claims, { name: user.nickname, nickname: user.nickname, picture: user.photo, gender: user.gender, updated_at: user.updatedAt });
+    if (scope.includes('profile'))
+      Object.assign(claims, { name: user.nickname, nickname: user.nickname, picture: user.photo, gender: user.gender, updated_at: user.updatedAt });
     if (scope.includes('phone')) Object.assign(claims, { phone_number: user.phone, phone_number_verified: true });
     return {
       scope: scope.join(' '),
@@ -503,7 +521,8 @@ function appOptionsProblem(options: EmulatedAppOptions): string | undefined {
   if (options.connection !== undefined && (typeof options.connection !== 'string' || !/^[a-z0-9-]{1,31}$/.test(options.connection))) {
     return 'connection must be lowercase letters, digits and -, under 32 characters (the console rule)';
   }
-  if (options.clientAuth !== undefined && !CLIENT_AUTH_METHODS.includes(options.clientAuth)) return `clientAuth must be one of ${CLIENT_AUTH_METHODS.join(', ')}`;
+  if (options.clientAuth !== undefined && !CLIENT_AUTH_METHODS.includes(options.clientAuth))
+    return `clientAuth must be one of ${CLIENT_AUTH_METHODS.join(', ')}`;
   if (options.idTokenAlg !== undefined && !ID_TOKEN_ALGS.includes(options.idTokenAlg)) return `idTokenAlg must be one of ${ID_TOKEN_ALGS.join(', ')}`;
   const ttl = options.tokenTtlSeconds;
   if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 1)) return 'tokenTtlSeconds must be a positive integer';
@@ -512,14 +531,18 @@ function appOptionsProblem(options: EmulatedAppOptions): string | undefined {
 
 /** A class-validator-like refusal of a malformed SigninByMobileDto, naming the field; undefined when well-formed. */
 function validateSigninDto(dto: Record<string, any>): string | undefined {
-  if (typeof dto.connection !== 'string' || !CONNECTIONS.includes(dto.connection)) return `connection must be one of the following values: ${CONNECTIONS.join(', ')}`;
+  if (typeof dto.connection !== 'string' || !CONNECTIONS.includes(dto.connection))
+    return `connection must be one of the following values: ${CONNECTIONS.join(', ')}`;
   if (typeof dto.extIdpConnidentifier !== 'string' || dto.extIdpConnidentifier === '') return 'extIdpConnidentifier must be a string';
-  if (dto.options !== undefined && (dto.options === null || typeof dto.options !== 'object' || Array.isArray(dto.options))) return 'options must be an object';
+  if (dto.options !== undefined && (dto.options === null || typeof dto.options !== 'object' || Array.isArray(dto.options)))
+    return 'options must be an object';
   if (dto.options?.scope !== undefined && typeof dto.options.scope !== 'string') return 'options.scope must be a string';
   if (dto.connection !== 'wechat_mini_program_code_and_phone') return undefined;
   const payload = dto.wechatMiniProgramCodeAndPhonePayload;
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return 'wechatMiniProgramCodeAndPhonePayload must be an object';
-  if (typeof payload.wxLoginInfo?.code !== 'string' || payload.wxLoginInfo.code === '') return 'wechatMiniProgramCodeAndPhonePayload.wxLoginInfo.code must be a string';
-  if (typeof payload.wxPhoneInfo?.code !== 'string' || payload.wxPhoneInfo.code === '') return 'wechatMiniProgramCodeAndPhonePayload.wxPhoneInfo.code must be a string';
+  if (typeof payload.wxLoginInfo?.code !== 'string' || payload.wxLoginInfo.code === '')
+    return 'wechatMiniProgramCodeAndPhonePayload.wxLoginInfo.code must be a string';
+  if (typeof payload.wxPhoneInfo?.code !== 'string' || payload.wxPhoneInfo.code === '')
+    return 'wechatMiniProgramCodeAndPhonePayload.wxPhoneInfo.code must be a string';
   return undefined;
 }

@@ -250,9 +250,11 @@ export class App2WxappEmulator {
    */
   addPool(pool: EmulatedPoolOptions): void {
     if (pool === null || typeof pool !== 'object') throw new TypeError('App2WxappEmulator.addPool: pool must be an object');
-    if (typeof pool.userPoolId !== 'string' || !pool.userPoolId) throw new TypeError('App2WxappEmulator.addPool: userPoolId must be a non-empty string');
+    if (typeof pool.userPoolId !== 'string' || !pool.userPoolId)
+      throw new TypeError('App2WxappEmulator.addPool: userPoolId must be a non-empty string');
     if (this.pools.has(pool.userPoolId)) throw new TypeError('App2WxappEmulator.addPool: a pool with this userPoolId exists already');
-    if (pool.secret !== undefined && (typeof pool.secret !== 'string' || pool.secret === '')) throw new TypeError('App2WxappEmulator.addPool: secret must be a non-empty string');
+    if (pool.secret !== undefined && (typeof pool.secret !== 'string' || pool.secret === ''))
+      throw new TypeError('App2WxappEmulator.addPool: secret must be a non-empty string');
     const ttl = pool.ticketTtlMs ?? this.options.ticketTtlMs ?? 120_000;
     if (!Number.isFinite(ttl) || ttl <= 0) throw new TypeError('App2WxappEmulator.addPool: ticketTtlMs must be a positive number');
     this.pools.set(pool.userPoolId, {

@@ -48,7 +48,10 @@ const ROUTES: Route[] = [
       user.unionid ??= wechatId();
       const ticket = emulator.issueTicket(user, selector);
       const extMsg = `code=200&message=${encodeURIComponent('授权成功')}&ticket=${ticket}`;
-      return { status: 201, body: { ticket, extMsg, userId: emulator.userId(user.unionid, selector), unionid: user.unionid, userPoolId: selector.userPoolId } };
+      return {
+        status: 201,
+        body: { ticket, extMsg, userId: emulator.userId(user.unionid, selector), unionid: user.unionid, userPoolId: selector.userPoolId },
+      };
     },
   },
   {
@@ -70,7 +73,9 @@ const ROUTES: Route[] = [
       const on = action === 'block' || action === 'delete';
       if (action.endsWith('block')) emulator.blockUser(unionid, on, { userPoolId });
       else emulator.deleteUser(unionid, on, { userPoolId });
-      return { body: { unionid, userPoolId, userId: emulator.userId(unionid, { userPoolId }), [action.endsWith('block') ? 'blocked' : 'deleted']: on } };
+      return {
+        body: { unionid, userPoolId, userId: emulator.userId(unionid, { userPoolId }), [action.endsWith('block') ? 'blocked' : 'deleted']: on },
+      };
     },
   },
   {
@@ -81,9 +86,11 @@ const ROUTES: Route[] = [
       const parsed = parseFault(body.fault);
       if ('error' in parsed) throw new ControlError(400, parsed.error);
       const times = body.times ?? 1;
-      if (typeof times !== 'number' || !Number.isSafeInteger(times) || times < 1 || times > 1000) throw new ControlError(400, 'times must be an integer from 1 to 1000');
+      if (typeof times !== 'number' || !Number.isSafeInteger(times) || times < 1 || times > 1000)
+        throw new ControlError(400, 'times must be an integer from 1 to 1000');
       const on = body.on ?? 'any';
-      if (typeof on !== 'string' || !FAULT_TARGETS.includes(on as EmulatorFaultTarget)) throw new ControlError(400, `on must be one of ${FAULT_TARGETS.join(', ')}`);
+      if (typeof on !== 'string' || !FAULT_TARGETS.includes(on as EmulatorFaultTarget))
+        throw new ControlError(400, `on must be one of ${FAULT_TARGETS.join(', ')}`);
       emulator.failNext(parsed.fault, times, { on: on as EmulatorFaultTarget });
       return { status: 201, body: { queued: times, pendingFaults: emulator.pendingFaults } };
     },
@@ -148,10 +155,13 @@ const ROUTES: Route[] = [
       noOtherFields(body, ['status', 'locked', 'step']);
       checkLength('unionid', unionid);
       const { status, locked, step } = body;
-      if (status !== undefined && !USER_STATUSES.includes(status as AppLaunchUserStatus)) throw new ControlError(400, `status must be one of ${USER_STATUSES.join(', ')}`);
+      if (status !== undefined && !USER_STATUSES.includes(status as AppLaunchUserStatus))
+        throw new ControlError(400, `status must be one of ${USER_STATUSES.join(', ')}`);
       if (locked !== undefined && typeof locked !== 'boolean') throw new ControlError(400, 'locked must be a boolean');
-      if (step !== undefined && step !== null && !SIGNIN_STEPS.includes(step as AppLaunchSigninStep)) throw new ControlError(400, `step must be one of ${SIGNIN_STEPS.join(', ')} or null`);
-      if (status === undefined && locked === undefined && step === undefined) throw new ControlError(400, 'give at least one of status, locked, step');
+      if (step !== undefined && step !== null && !SIGNIN_STEPS.includes(step as AppLaunchSigninStep))
+        throw new ControlError(400, `step must be one of ${SIGNIN_STEPS.join(', ')} or null`);
+      if (status === undefined && locked === undefined && step === undefined)
+        throw new ControlError(400, 'give at least one of status, locked, step');
       if (status !== undefined) emulator.appLaunch.setUserStatus(unionid, status as AppLaunchUserStatus);
       if (locked !== undefined) emulator.appLaunch.lockUser(unionid, locked);
       if (step !== undefined) emulator.appLaunch.requireSigninStep(unionid, step as AppLaunchSigninStep | null);
@@ -165,7 +175,8 @@ const ROUTES: Route[] = [
       noOtherFields(body, ['dropOld']);
       if (body.dropOld !== undefined && typeof body.dropOld !== 'boolean') throw new ControlError(400, 'dropOld must be a boolean');
       if (!emulator.appLaunch.hasApp(appId)) throw new ControlError(404, 'no app with this appId');
-      if (emulator.appLaunch.currentKid(appId) === undefined) throw new ControlError(409, 'this app signs with HS256 (its app secret): it has no key to rotate');
+      if (emulator.appLaunch.currentKid(appId) === undefined)
+        throw new ControlError(409, 'this app signs with HS256 (its app secret): it has no key to rotate');
       return { body: { appId, kid: emulator.appLaunch.rotateSigningKey(appId, { dropOld: body.dropOld === true }) } };
     },
   },
@@ -174,7 +185,8 @@ const ROUTES: Route[] = [
 /** Answers a request under `/__emulator`. Every refusal is a JSON `{ statusCode, message }` with that HTTP status. */
 export function handleControl(emulator: App2WxappEmulator, req: IncomingMessage, res: ServerResponse, url: URL, text: string | undefined): void {
   const headers = { 'cache-control': 'no-store' };
-  const fail = (status: number, message: string, extra: Record<string, string> = {}) => send(res, status, { statusCode: status, message }, { ...headers, ...extra });
+  const fail = (status: number, message: string, extra: Record<string, string> = {}) =>
+    send(res, status, { statusCode: status, message }, { ...headers, ...extra });
   const path = url.pathname.slice('/__emulator'.length);
   const matching = ROUTES.map((route) => ({ route, match: route.pattern.exec(path) })).filter((m) => m.match);
   if (matching.length === 0) return fail(404, 'No such control route; see GET /__emulator/ or docs/testing.md');
@@ -187,7 +199,8 @@ export function handleControl(emulator: App2WxappEmulator, req: IncomingMessage,
   if (found.route.method !== 'GET') {
     const parsed = parseJson(text);
     if (!parsed.ok) return fail(400, 'Request body must be JSON');
-    if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value)) return fail(400, 'Request body must be a JSON object');
+    if (parsed.value === null || typeof parsed.value !== 'object' || Array.isArray(parsed.value))
+      return fail(400, 'Request body must be a JSON object');
     body = parsed.value as Body;
   }
   const params: string[] = [];
@@ -222,7 +235,13 @@ function pageHeaders(nonce: string): Record<string, string> {
 }
 
 function state(emulator: App2WxappEmulator) {
-  return { url: emulator.url, pools: emulator.describePools(), apps: emulator.appLaunch.describeApps(), clock: clock(emulator), pendingFaults: emulator.pendingFaults };
+  return {
+    url: emulator.url,
+    pools: emulator.describePools(),
+    apps: emulator.appLaunch.describeApps(),
+    clock: clock(emulator),
+    pendingFaults: emulator.pendingFaults,
+  };
 }
 
 function clock(emulator: App2WxappEmulator) {
@@ -238,7 +257,8 @@ function person(body: Body, also: string[]): EmulatedWechatUser {
     if (value !== undefined) user[key] = value;
   }
   if (body.phone !== undefined) {
-    if (body.phone !== null && (typeof body.phone !== 'string' || !/^\+?[\d -]{3,20}$/.test(body.phone))) throw new ControlError(400, 'phone must be a phone number (digits, spaces, -, an optional +) or null');
+    if (body.phone !== null && (typeof body.phone !== 'string' || !/^\+?[\d -]{3,20}$/.test(body.phone)))
+      throw new ControlError(400, 'phone must be a phone number (digits, spaces, -, an optional +) or null');
     user.phone = body.phone as string | null;
   }
   if (body.gender !== undefined) {
@@ -250,7 +270,14 @@ function person(body: Body, also: string[]): EmulatedWechatUser {
 
 function noOtherFields(body: Body, allowed: readonly string[]): void {
   const unknown = Object.keys(body).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) throw new ControlError(400, `unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}; allowed: ${allowed.join(', ')}`);
+  if (unknown.length > 0)
+    throw new ControlError(
+      400,
+      `unknown field${unknown.length > 1 ? 's' : ''}: ${unknown
+        .slice(0, 5)
+        .map((k) => JSON.stringify(k.slice(0, 40)))
+        .join(', ')}; allowed: ${allowed.join(', ')}`,
+    );
 }
 
 function optionalString(body: Body, key: string): string | undefined {

@@ -14,14 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * - `{ status, body, contentType? }`: that answer (`body` is sent as is when a string, else as JSON).
  */
 export type EmulatorFault =
-  | 'http500'
-  | 'http404'
-  | 'html502'
-  | 'hang'
-  | 'drip'
-  | 'garbage'
-  | 'reset'
-  | { status: number; body: unknown; contentType?: string };
+  'http500' | 'http404' | 'html502' | 'hang' | 'drip' | 'garbage' | 'reset' | { status: number; body: unknown; contentType?: string };
 
 export const NAMED_FAULTS = ['http500', 'http404', 'html502', 'hang', 'drip', 'garbage', 'reset'] as const;
 
@@ -44,8 +37,15 @@ export function parseFault(raw: unknown): { fault: EmulatorFault } | { error: st
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { error: `fault must be one of ${named}` };
   const { status, body, contentType, ...rest } = raw as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return { error: `unknown field in fault: ${Object.keys(rest).slice(0, 5).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')}` };
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return { error: 'fault.status must be an integer from 200 to 599' };
+  if (Object.keys(rest).length > 0)
+    return {
+      error: `unknown field in fault: ${Object.keys(rest)
+        .slice(0, 5)
+        .map((k) => JSON.stringify(k.slice(0, 40)))
+        .join(', ')}`,
+    };
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599)
+    return { error: 'fault.status must be an integer from 200 to 599' };
   if (contentType !== undefined && (typeof contentType !== 'string' || !/^[\x20-\x7e]{1,200}$/.test(contentType))) {
     return { error: 'fault.contentType must be a printable string of at most 200 characters' };
   }

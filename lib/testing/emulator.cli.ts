@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { type AppClientAuthMethod, CLIENT_AUTH_METHODS, type EmulatedAppOptions, ID_TOKEN_ALGS, type IdTokenSigningAlg } from './app-launch.emulator-app';
+import {
+  type AppClientAuthMethod,
+  CLIENT_AUTH_METHODS,
+  type EmulatedAppOptions,
+  ID_TOKEN_ALGS,
+  type IdTokenSigningAlg,
+} from './app-launch.emulator-app';
 import { App2WxappEmulator, type EmulatedPoolOptions, type EmulatorResponseShape } from './app2wxapp.emulator';
 
 /** Where the CLI writes: one call per line. */
@@ -96,10 +102,13 @@ export async function runEmulatorCli(argv: readonly string[], io: EmulatorCliIo)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException)?.code;
     const why =
-      code === 'EADDRINUSE' ? `port ${config.port} is in use on ${config.bind}: pass --port <n> (0 picks a free one)` :
-      code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? `cannot listen on ${config.bind}: no such local address` :
-      code === 'EACCES' ? `no permission to listen on port ${config.port}` :
-      `could not start: ${code ?? (error as Error)?.message ?? 'unknown error'}`;
+      code === 'EADDRINUSE'
+        ? `port ${config.port} is in use on ${config.bind}: pass --port <n> (0 picks a free one)`
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? `cannot listen on ${config.bind}: no such local address`
+          : code === 'EACCES'
+            ? `no permission to listen on port ${config.port}`
+            : `could not start: ${code ?? (error as Error)?.message ?? 'unknown error'}`;
     io.err(`app2wxapp-emulator: ${why}`);
     return { exitCode: 1, ...idle };
   }
@@ -200,7 +209,8 @@ function parse(argv: readonly string[]): CliConfig | 'help' {
     throw new UsageError(`--client-auth must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   }
   const alg = text('id-token-alg');
-  if (alg !== undefined && !ID_TOKEN_ALGS.includes(alg as IdTokenSigningAlg)) throw new UsageError(`--id-token-alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
+  if (alg !== undefined && !ID_TOKEN_ALGS.includes(alg as IdTokenSigningAlg))
+    throw new UsageError(`--id-token-alg must be one of ${ID_TOKEN_ALGS.join(', ')}`);
   config.app = {
     appId,
     appSecret: appSecret ?? generated(),

@@ -130,9 +130,7 @@ describe.each(ADAPTERS)('app-launch tenants and telemetry on %s', (adapter) => {
     expect(logins.map((s) => s.attributes['http.response.status_code'])).toEqual([200, 502]);
     expect(logins[0].attributes).toMatchObject({ 'app2wxapp.pool': 'default', 'app2wxapp.outcome': 'success' });
     expect(sdk.spans('app2wxapp.exchange')).toHaveLength(2);
-    const recorded = JSON.stringify(
-      sdk.spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })),
-    );
+    const recorded = JSON.stringify(sdk.spans().map((s) => ({ name: s.name, attributes: s.attributes, events: s.events, status: s.status })));
     for (const value of seen) expect(recorded).not.toContain(value);
     expect(logs.takeProblems()).toEqual([expect.objectContaining({ level: 'warn', message: expect.stringContaining('upstream-error') })]);
   });

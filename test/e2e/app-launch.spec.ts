@@ -1,12 +1,6 @@
 import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import {
-  type App2WxappAppLaunchModuleOptions,
-  App2WxappGuard,
-  App2WxappModule,
-  type App2WxappProfile,
-  App2WxappUser,
-} from 'nestjs-app2wxapp';
+import { type App2WxappAppLaunchModuleOptions, App2WxappGuard, App2WxappModule, type App2WxappProfile, App2WxappUser } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { CapturedLogs } from './support/captured-logs';
 import { ADAPTERS, type RunningApp, startApp, type TestResponse } from './support/test-app';
@@ -56,11 +50,7 @@ describe.each(ADAPTERS)('the app-launch flow end to end on %s', (adapter) => {
   /** Every code, token and secret this suite handled: none may appear in a response or a log line. */
   let secrets: string[];
 
-  const launchPool = (
-    name: string,
-    app: (typeof APPS)[keyof typeof APPS],
-    options: Partial<App2WxappAppLaunchModuleOptions<any>> = {},
-  ) => {
+  const launchPool = (name: string, app: (typeof APPS)[keyof typeof APPS], options: Partial<App2WxappAppLaunchModuleOptions<any>> = {}) => {
     const base: App2WxappAppLaunchModuleOptions<any> = {
       flow: 'app-launch',
       userPoolId: `up-${name}`,
@@ -70,7 +60,14 @@ describe.each(ADAPTERS)('the app-launch flow end to end on %s', (adapter) => {
       clientAuth: app.clientAuth,
       validateUser: (profile: App2WxappProfile) => {
         secrets.push(profile.tokens!.accessToken, profile.tokens!.idToken);
-        return { id: profile.id, flow: profile.flow, openid: profile.openid, unionid: profile.unionid, phone: profile.phone, blocked: profile.blocked };
+        return {
+          id: profile.id,
+          flow: profile.flow,
+          openid: profile.openid,
+          unionid: profile.unionid,
+          phone: profile.phone,
+          blocked: profile.blocked,
+        };
       },
       ...(app.clientAuth === 'none' ? {} : { appSecret: app.appSecret }),
     };
@@ -81,10 +78,7 @@ describe.each(ADAPTERS)('the app-launch flow end to end on %s', (adapter) => {
   const boot = async (launch: Parameters<typeof launchPool>[2] = {}, app: (typeof APPS)[keyof typeof APPS] = APPS.post) => {
     running = await startApp(
       adapter,
-      [
-        App2WxappModule.forRoot({ userPoolId: TICKET_POOL, secret: TICKET_SECRET, host: emulator.url }),
-        launchPool('launch', app, launch),
-      ],
+      [App2WxappModule.forRoot({ userPoolId: TICKET_POOL, secret: TICKET_SECRET, host: emulator.url }), launchPool('launch', app, launch)],
       { controllers: [LaunchController] },
       (nest) => nest.useLogger(logs),
     );
@@ -167,7 +161,10 @@ describe.each(ADAPTERS)('the app-launch flow end to end on %s', (adapter) => {
     expect(replay.body.message).toBe('This WeChat code has already been used');
     expect(signins()).toBe(before);
     expect(logs.takeProblems()).toEqual([
-      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/^Refused a WeChat code that was already presented \(pool launch, WeChat code #[0-9a-f]{12}\)$/) }),
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringMatching(/^Refused a WeChat code that was already presented \(pool launch, WeChat code #[0-9a-f]{12}\)$/),
+      }),
     ]);
     expectNothingLeaked(replay);
   });

@@ -26,7 +26,10 @@ function signinBody(codes: Pick<AppLaunchCodes, 'code' | 'phoneInfoCode'>, extra
   return {
     connection: 'wechat_mini_program_code_and_phone',
     extIdpConnidentifier: CONNECTION,
-    wechatMiniProgramCodeAndPhonePayload: { wxLoginInfo: { code: codes.code, iv: '', encryptedData: '' }, wxPhoneInfo: { code: codes.phoneInfoCode } },
+    wechatMiniProgramCodeAndPhonePayload: {
+      wxLoginInfo: { code: codes.code, iv: '', encryptedData: '' },
+      wxPhoneInfo: { code: codes.phoneInfoCode },
+    },
     options: { scope: 'openid profile phone' },
     ...extra,
   };
@@ -65,7 +68,13 @@ describe('the v3 app-launch flow in the emulator', () => {
         statusCode: 200,
         message: '登录成功',
         requestId: expect.any(String),
-        data: { scope: 'openid profile phone', access_token: expect.any(String), id_token: expect.any(String), token_type: 'Bearer', expire_in: 1_209_600 },
+        data: {
+          scope: 'openid profile phone',
+          access_token: expect.any(String),
+          id_token: expect.any(String),
+          token_type: 'Bearer',
+          expire_in: 1_209_600,
+        },
       });
       const jwks = createRemoteJWKSet(new URL(`${emulator.url}/app-none/oidc/.well-known/jwks.json`));
       const { payload, protectedHeader } = await jwtVerify(answer.body.data.id_token, jwks, { issuer: `${emulator.url}/oidc`, audience: 'app-none' });
@@ -105,9 +114,14 @@ describe('the v3 app-launch flow in the emulator', () => {
       const codes = emulator.issueCodes({}, { appId: 'app-hs' });
       const { id_token } = (await signin('app-hs', signinBody(codes))).body.data;
       expect(decodeProtectedHeader(id_token)).toEqual({ alg: 'HS256', typ: 'JWT' });
-      const { payload } = await jwtVerify(id_token, new TextEncoder().encode('hs256-secret-of-app-hs-7a8b9c0d'), { issuer: `${emulator.url}/oidc`, audience: 'app-hs' });
+      const { payload } = await jwtVerify(id_token, new TextEncoder().encode('hs256-secret-of-app-hs-7a8b9c0d'), {
+        issuer: `${emulator.url}/oidc`,
+        audience: 'app-hs',
+      });
       expect(payload.sub).toBe(codes.userId);
-      await expect(jwtVerify(id_token, new TextEncoder().encode('another-secret-of-32-characters!'))).rejects.toThrow(errors.JWSSignatureVerificationFailed);
+      await expect(jwtVerify(id_token, new TextEncoder().encode('another-secret-of-32-characters!'))).rejects.toThrow(
+        errors.JWSSignatureVerificationFailed,
+      );
       expect((await call(emulator.url, { path: '/app-hs/oidc/.well-known/jwks.json' })).body).toEqual({ keys: [] });
     });
 
@@ -125,7 +139,13 @@ describe('the v3 app-launch flow in the emulator', () => {
     it.each([
       ['post without credentials', 'app-post', {}, {}, /需要 client_id 与 client_secret/],
       ['post with a wrong secret', 'app-post', { client_id: 'app-post', client_secret: 'wrong' }, {}, /client_secret 错误/],
-      ['post with another client_id', 'app-post', { client_id: 'app-none', client_secret: 'post-secret-3c4d' }, {}, /client_id 与 x-authing-app-id 不一致/],
+      [
+        'post with another client_id',
+        'app-post',
+        { client_id: 'app-none', client_secret: 'post-secret-3c4d' },
+        {},
+        /client_id 与 x-authing-app-id 不一致/,
+      ],
       ['basic without the header', 'app-basic', {}, {}, /需要 Authorization: Basic/],
       ['basic with a wrong secret', 'app-basic', {}, { authorization: basic('app-basic', 'wrong') }, /client_secret 错误/],
     ])('%s', async (_name, appId, extra, headers, message) => {
@@ -141,13 +161,19 @@ describe('the v3 app-launch flow in the emulator', () => {
       const codes = emulator.issueCodes({}, { appId: 'app-none' });
       expect((await signin('app-none', signinBody(codes))).body.statusCode).toBe(200);
       const again = await signin('app-none', signinBody(codes));
-      expect([again.status, again.body]).toEqual([200, { statusCode: 400, message: '微信登录 code 已被使用 (errcode 40163: code been used)', requestId: expect.any(String), data: null }]);
+      expect([again.status, again.body]).toEqual([
+        200,
+        { statusCode: 400, message: '微信登录 code 已被使用 (errcode 40163: code been used)', requestId: expect.any(String), data: null },
+      ]);
     });
 
     it('a code five minutes old (emulator time) is refused', async () => {
       const codes = emulator.issueCodes({}, { appId: 'app-none' });
       emulator.advanceClock(5 * 60_000);
-      expect((await signin('app-none', signinBody(codes))).body).toMatchObject({ statusCode: 400, message: '微信登录 code 无效或已过期 (errcode 40029: invalid code)' });
+      expect((await signin('app-none', signinBody(codes))).body).toMatchObject({
+        statusCode: 400,
+        message: '微信登录 code 无效或已过期 (errcode 40029: invalid code)',
+      });
     });
 
     it('a code issued for another app, or never issued, is refused', async () => {
@@ -159,7 +185,10 @@ describe('the v3 app-launch flow in the emulator', () => {
     it('a wrong phoneInfoCode fails the phone step (and spends the login code); a missing one is a 400', async () => {
       const codes = emulator.issueCodes({}, { appId: 'app-none' });
       const wrong = await signin('app-none', signinBody({ code: codes.code, phoneInfoCode: 'f'.repeat(64) }));
-      expect([wrong.status, wrong.body]).toEqual([200, { statusCode: 400, message: '获取微信手机号失败 (errcode 40029: invalid code)', requestId: expect.any(String), data: null }]);
+      expect([wrong.status, wrong.body]).toEqual([
+        200,
+        { statusCode: 400, message: '获取微信手机号失败 (errcode 40029: invalid code)', requestId: expect.any(String), data: null },
+      ]);
       expect((await signin('app-none', signinBody(codes))).body.message).toMatch(/已被使用/);
 
       const fresh = emulator.issueCodes({}, { appId: 'app-none' });
@@ -174,15 +203,22 @@ describe('the v3 app-launch flow in the emulator', () => {
     it('2005 for a locked user, 2120008 for a suspended one; undone, they sign in', async () => {
       emulator.appLaunch.lockUser('o-v3-locked');
       const locked = await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-locked' }, { appId: 'app-none' })));
-      expect([locked.status, locked.body]).toEqual([200, { statusCode: 403, message: '用户已锁定', apiCode: 2005, requestId: expect.any(String), data: null }]);
+      expect([locked.status, locked.body]).toEqual([
+        200,
+        { statusCode: 403, message: '用户已锁定', apiCode: 2005, requestId: expect.any(String), data: null },
+      ]);
       emulator.appLaunch.setUserStatus('o-v3-suspended', 'Suspended');
       const suspended = await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-suspended' }, { appId: 'app-none' })));
       expect(suspended.body).toMatchObject({ statusCode: 403, message: '用户已停用', apiCode: 2120008 });
 
       emulator.appLaunch.lockUser('o-v3-locked', false);
       emulator.appLaunch.setUserStatus('o-v3-suspended', 'Activated');
-      expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-locked' }, { appId: 'app-none' })))).body.statusCode).toBe(200);
-      expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-suspended' }, { appId: 'app-none' })))).body.statusCode).toBe(200);
+      expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-locked' }, { appId: 'app-none' })))).body.statusCode).toBe(
+        200,
+      );
+      expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-suspended' }, { appId: 'app-none' })))).body.statusCode).toBe(
+        200,
+      );
     });
 
     it.each<[AppLaunchSigninStep, number, string]>([
@@ -202,11 +238,13 @@ describe('the v3 app-launch flow in the emulator', () => {
       expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid }, { appId: 'app-none' })))).body.statusCode).toBe(200);
     });
 
-    it('apiCode as a string when asked, as Authing\'s docs print it', async () => {
+    it("apiCode as a string when asked, as Authing's docs print it", async () => {
       emulator.appLaunch.setApiCodeFormat('string');
       try {
         emulator.appLaunch.requireSigninStep('o-v3-string', 1636);
-        expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-string' }, { appId: 'app-none' })))).body.apiCode).toBe('1636');
+        expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-string' }, { appId: 'app-none' })))).body.apiCode).toBe(
+          '1636',
+        );
       } finally {
         emulator.appLaunch.setApiCodeFormat('number');
       }
@@ -216,7 +254,13 @@ describe('the v3 app-launch flow in the emulator', () => {
   describe('misconfiguration and malformed requests', () => {
     it('an unknown or missing app id: statusCode 499, apiCode 2011 (应用不存在)', async () => {
       const codes = emulator.issueCodes({}, { appId: 'app-none' });
-      expect((await signin('no-such-app', signinBody(codes))).body).toEqual({ statusCode: 499, message: '应用不存在', apiCode: 2011, requestId: expect.any(String), data: null });
+      expect((await signin('no-such-app', signinBody(codes))).body).toEqual({
+        statusCode: 499,
+        message: '应用不存在',
+        apiCode: 2011,
+        requestId: expect.any(String),
+        data: null,
+      });
       expect((await signin(undefined, signinBody(codes))).body).toMatchObject({ statusCode: 499, apiCode: 2011 });
       // Neither spent the code.
       expect((await signin('app-none', signinBody(codes))).body.statusCode).toBe(200);
@@ -224,16 +268,31 @@ describe('the v3 app-launch flow in the emulator', () => {
 
     it('a wrong connection identifier, another connection type, a scope without openid: statusCode 400', async () => {
       const codes = emulator.issueCodes({}, { appId: 'app-none' });
-      expect((await signin('app-none', signinBody(codes, { extIdpConnidentifier: 'not-ours' }))).body).toMatchObject({ statusCode: 400, message: /^身份源连接不存在/ });
-      expect((await signin('app-none', signinBody(codes, { connection: 'wechat_mini_program_code' }))).body).toMatchObject({ statusCode: 400, message: /wechat_mini_program_code_and_phone/ });
-      expect((await signin('app-none', signinBody(codes, { options: { scope: 'profile' } }))).body).toMatchObject({ statusCode: 400, message: 'scope 必须包含 openid' });
+      expect((await signin('app-none', signinBody(codes, { extIdpConnidentifier: 'not-ours' }))).body).toMatchObject({
+        statusCode: 400,
+        message: /^身份源连接不存在/,
+      });
+      expect((await signin('app-none', signinBody(codes, { connection: 'wechat_mini_program_code' }))).body).toMatchObject({
+        statusCode: 400,
+        message: /wechat_mini_program_code_and_phone/,
+      });
+      expect((await signin('app-none', signinBody(codes, { options: { scope: 'profile' } }))).body).toMatchObject({
+        statusCode: 400,
+        message: 'scope 必须包含 openid',
+      });
       expect((await signin('app-none', signinBody(codes))).body.statusCode).toBe(200);
     });
 
     it('bad JSON, a non-object, an unknown connection, no payload: HTTP 400; a GET: 405', async () => {
-      expect(await signin('app-none', '{"connection":')).toMatchObject({ status: 400, body: { statusCode: 400, message: 'Request body must be JSON' } });
+      expect(await signin('app-none', '{"connection":')).toMatchObject({
+        status: 400,
+        body: { statusCode: 400, message: 'Request body must be JSON' },
+      });
       expect(await signin('app-none', '"text"')).toMatchObject({ status: 400, body: { message: 'Request body must be a JSON object' } });
-      expect(await signin('app-none', { connection: 'password' })).toMatchObject({ status: 400, body: { message: /^connection must be one of the following values/ } });
+      expect(await signin('app-none', { connection: 'password' })).toMatchObject({
+        status: 400,
+        body: { message: /^connection must be one of the following values/ },
+      });
       expect(await signin('app-none', { connection: 'wechat_mini_program_code_and_phone', extIdpConnidentifier: CONNECTION })).toMatchObject({
         status: 400,
         body: { message: 'wechatMiniProgramCodeAndPhonePayload must be an object' },
@@ -283,7 +342,10 @@ describe('the v3 app-launch flow in the emulator', () => {
     });
 
     it('401 without a token, with an unknown one, and with one past its expire_in', async () => {
-      expect(await profile()).toMatchObject({ status: 401, body: { statusCode: 401, message: '尚未登录，无权限访问此请求', apiCode: 2020, data: null } });
+      expect(await profile()).toMatchObject({
+        status: 401,
+        body: { statusCode: 401, message: '尚未登录，无权限访问此请求', apiCode: 2020, data: null },
+      });
       expect(await profile('Bearer not-a-token')).toMatchObject({ status: 401, body: { statusCode: 401, message: 'access_token 无效' } });
       const { access_token } = await tokensFor('o-v3-expiring');
       emulator.advanceClock(1_209_600_000);
@@ -294,19 +356,32 @@ describe('the v3 app-launch flow in the emulator', () => {
   describe('JWKS and key rotation', () => {
     it('serves the app keys at both paths; an unknown app is a 404', async () => {
       const perApp = await call(emulator.url, { path: '/app-none/oidc/.well-known/jwks.json' });
-      expect(perApp.body.keys).toEqual([{ kty: 'RSA', n: expect.any(String), e: 'AQAB', kid: emulator.appLaunch.currentKid('app-none'), alg: 'RS256', use: 'sig' }]);
+      expect(perApp.body.keys).toEqual([
+        { kty: 'RSA', n: expect.any(String), e: 'AQAB', kid: emulator.appLaunch.currentKid('app-none'), alg: 'RS256', use: 'sig' },
+      ]);
       const shared = await call(emulator.url, { path: '/oidc/.well-known/jwks.json' });
       expect(shared.body.keys).toEqual(expect.arrayContaining(perApp.body.keys));
       expect(JSON.stringify(shared.body)).not.toMatch(/"d"|"p"|"q"/);
-      expect(await call(emulator.url, { path: '/no-such-app/oidc/.well-known/jwks.json' })).toMatchObject({ status: 404, body: { statusCode: 404, apiCode: 2011 } });
+      expect(await call(emulator.url, { path: '/no-such-app/oidc/.well-known/jwks.json' })).toMatchObject({
+        status: 404,
+        body: { statusCode: 404, apiCode: 2011 },
+      });
     });
 
     it('rotation signs with a new kid; old tokens verify while the old key is served, not after dropOld', async () => {
-      const oldToken = (await signin('app-basic', signinBody(emulator.issueCodes({}, { appId: 'app-basic' })), { authorization: basic('app-basic', 'basic-secret-5e6f') })).body.data.id_token;
+      const oldToken = (
+        await signin('app-basic', signinBody(emulator.issueCodes({}, { appId: 'app-basic' })), {
+          authorization: basic('app-basic', 'basic-secret-5e6f'),
+        })
+      ).body.data.id_token;
       const oldKid = emulator.appLaunch.currentKid('app-basic');
       const newKid = emulator.appLaunch.rotateSigningKey('app-basic');
       expect(newKid).not.toBe(oldKid);
-      const newToken = (await signin('app-basic', signinBody(emulator.issueCodes({}, { appId: 'app-basic' })), { authorization: basic('app-basic', 'basic-secret-5e6f') })).body.data.id_token;
+      const newToken = (
+        await signin('app-basic', signinBody(emulator.issueCodes({}, { appId: 'app-basic' })), {
+          authorization: basic('app-basic', 'basic-secret-5e6f'),
+        })
+      ).body.data.id_token;
       expect(decodeProtectedHeader(newToken).kid).toBe(newKid);
       const jwksNow = createLocalJWKSet((await call(emulator.url, { path: '/app-basic/oidc/.well-known/jwks.json' })).body);
       await expect(jwtVerify(oldToken, jwksNow)).resolves.toBeDefined();
@@ -321,9 +396,13 @@ describe('the v3 app-launch flow in the emulator', () => {
   describe('faults on the v3 routes', () => {
     it('signin, profile and jwks can each be faulted', async () => {
       emulator.failNext('html502', 1, { on: 'signin' });
-      const failed = await fetch(`${emulator.url}/api/v3/signin-by-mobile`, { method: 'POST', headers: { 'x-authing-app-id': 'app-none' }, body: '{}' });
+      const failed = await fetch(`${emulator.url}/api/v3/signin-by-mobile`, {
+        method: 'POST',
+        headers: { 'x-authing-app-id': 'app-none' },
+        body: '{}',
+      });
       expect([failed.status, failed.headers.get('content-type')]).toEqual([502, 'text/html']);
-      emulator.failNext({ status: 200, body: 'not json' , contentType: 'text/plain' }, 1, { on: 'profile' });
+      emulator.failNext({ status: 200, body: 'not json', contentType: 'text/plain' }, 1, { on: 'profile' });
       expect(await (await fetch(`${emulator.url}/api/v3/get-profile`)).text()).toBe('not json');
       emulator.failNext('http500', 1, { on: 'jwks' });
       expect((await fetch(`${emulator.url}/app-none/oidc/.well-known/jwks.json`)).status).toBe(500);
@@ -338,7 +417,13 @@ describe('the v3 app-launch flow in the emulator', () => {
     it('issues codes that sign in, for the first app or a named one', async () => {
       const issued = await control('/codes', { unionid: 'o-v3-curl', nickname: 'Curl' });
       expect(issued.status).toBe(201);
-      expect(issued.body).toEqual({ code: expect.any(String), phoneInfoCode: expect.any(String), extMsg: expect.any(String), userId: emulator.appLaunch.userId('o-v3-curl'), appId: 'app-none' });
+      expect(issued.body).toEqual({
+        code: expect.any(String),
+        phoneInfoCode: expect.any(String),
+        extMsg: expect.any(String),
+        userId: emulator.appLaunch.userId('o-v3-curl'),
+        appId: 'app-none',
+      });
       expect((await signin('app-none', signinBody(JSON.parse(issued.body.extMsg)))).body.statusCode).toBe(200);
       expect((await control('/codes', { appId: 'app-hs' })).body.appId).toBe('app-hs');
       expect(await control('/codes', { appId: 'nope' })).toMatchObject({ status: 404, body: { message: 'no app with this appId' } });
@@ -349,7 +434,10 @@ describe('the v3 app-launch flow in the emulator', () => {
       expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-ctl' }, { appId: 'app-none' })))).body.apiCode).toBe(1636);
       await control('/app-users/o-v3-ctl', { step: null, locked: true });
       expect((await signin('app-none', signinBody(emulator.issueCodes({ unionid: 'o-v3-ctl' }, { appId: 'app-none' })))).body.apiCode).toBe(2005);
-      expect(await control('/app-users/o-v3-ctl', { status: 'Gone' })).toMatchObject({ status: 400, body: { message: /^status must be one of Activated, Suspended/ } });
+      expect(await control('/app-users/o-v3-ctl', { status: 'Gone' })).toMatchObject({
+        status: 400,
+        body: { message: /^status must be one of Activated, Suspended/ },
+      });
       expect(await control('/app-users/o-v3-ctl', { step: 9999 })).toMatchObject({ status: 400 });
       expect(await control('/app-users/o-v3-ctl', {})).toMatchObject({ status: 400, body: { message: 'give at least one of status, locked, step' } });
 

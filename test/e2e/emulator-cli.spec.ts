@@ -9,12 +9,20 @@ async function cli(argv: string[]): Promise<{ run: RunningEmulatorCli; out: stri
 }
 
 async function exchange(url: string, pool: string, secret: string, ticket: string): Promise<{ code: number }> {
-  const res = await fetch(`${url}/oauth/app2wxapp/auth/${pool}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ secret, ticket }) });
+  const res = await fetch(`${url}/oauth/app2wxapp/auth/${pool}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ secret, ticket }),
+  });
   return (await res.json()) as { code: number };
 }
 
 async function ticketFrom(url: string, body: unknown = {}): Promise<string> {
-  const res = await fetch(`${url}/__emulator/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/__emulator/tickets`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return ((await res.json()) as { ticket: string }).ticket;
 }
 
@@ -29,7 +37,18 @@ describe('the app2wxapp-emulator command (runEmulatorCli)', () => {
     expect(run.exitCode).toBe(0);
     expect(run.emulator).toBeUndefined();
     expect(out).toMatch(/^Usage: app2wxapp-emulator \[options\]/);
-    for (const flag of ['--user-pool-id', '--secret', '--pool <id>:<secret>', '--port', '--bind', '--app-id', '--app-secret', '--connection', '--client-auth', '--id-token-alg']) {
+    for (const flag of [
+      '--user-pool-id',
+      '--secret',
+      '--pool <id>:<secret>',
+      '--port',
+      '--bind',
+      '--app-id',
+      '--app-secret',
+      '--connection',
+      '--client-auth',
+      '--id-token-alg',
+    ]) {
       expect(out).toContain(flag);
     }
     expect(err).toBe('');
@@ -37,10 +56,24 @@ describe('the app2wxapp-emulator command (runEmulatorCli)', () => {
 
   it('serves several pools and an app, says loudly it is an emulator, and prints what to paste without the secrets it was given', async () => {
     const { run, out, err } = await cli([
-      '--user-pool-id', 'cli-pool-a', '--secret', 'CLI-SECRET-A-91f0',
-      '--pool', 'cli-pool-b:CLI-SECRET-B-22c4',
-      '--port', '0',
-      '--app-id', 'cli-app', '--app-secret', 'CLI-APP-SECRET-7e1d', '--connection', 'cli-conn', '--client-auth', 'client_secret_basic', '--id-token-alg', 'HS256',
+      '--user-pool-id',
+      'cli-pool-a',
+      '--secret',
+      'CLI-SECRET-A-91f0',
+      '--pool',
+      'cli-pool-b:CLI-SECRET-B-22c4',
+      '--port',
+      '0',
+      '--app-id',
+      'cli-app',
+      '--app-secret',
+      'CLI-APP-SECRET-7e1d',
+      '--connection',
+      'cli-conn',
+      '--client-auth',
+      'client_secret_basic',
+      '--id-token-alg',
+      'HS256',
     ]);
     running.push(run);
     expect(run.exitCode).toBe(0);
@@ -68,13 +101,15 @@ describe('the app2wxapp-emulator command (runEmulatorCli)', () => {
     expect((await exchange(url, 'cli-pool-a', 'CLI-SECRET-A-91f0', await ticketFrom(url))).code).toBe(200);
     expect((await exchange(url, 'cli-pool-b', 'CLI-SECRET-B-22c4', await ticketFrom(url, { userPoolId: 'cli-pool-b' }))).code).toBe(200);
     expect((await exchange(url, 'cli-pool-b', 'CLI-SECRET-A-91f0', await ticketFrom(url, { userPoolId: 'cli-pool-b' }))).code).toBe(2003);
-    expect(run.emulator!.appLaunch.describeApps()).toEqual([{ appId: 'cli-app', connection: 'cli-conn', clientAuth: 'client_secret_basic', idTokenAlg: 'HS256' }]);
+    expect(run.emulator!.appLaunch.describeApps()).toEqual([
+      { appId: 'cli-app', connection: 'cli-conn', clientAuth: 'client_secret_basic', idTokenAlg: 'HS256' },
+    ]);
 
     await run.stop();
     await expect(fetch(`${url}/__emulator/state`)).rejects.toThrow();
   });
 
-  it('without a secret, makes one up and prints it (it is the emulator\'s own), and it works', async () => {
+  it("without a secret, makes one up and prints it (it is the emulator's own), and it works", async () => {
     const { run, out } = await cli(['--port', '0']);
     running.push(run);
     expect(out).toContain('export AUTHING_USER_POOL_ID=emulator-pool');

@@ -65,7 +65,10 @@ describe('the control API under /__emulator', () => {
 
   it('blocks and deletes a user, and undoes both', async () => {
     const blocked = await post('/users/o-ctl-bob/block');
-    expect([blocked.status, blocked.body]).toEqual([200, { unionid: 'o-ctl-bob', userPoolId: POOL, userId: emulator.userId('o-ctl-bob'), blocked: true }]);
+    expect([blocked.status, blocked.body]).toEqual([
+      200,
+      { unionid: 'o-ctl-bob', userPoolId: POOL, userId: emulator.userId('o-ctl-bob'), blocked: true },
+    ]);
     const asBlocked = JSON.parse((await exchange((await post('/tickets', { unionid: 'o-ctl-bob' })).body.ticket)).data);
     expect(asBlocked.blocked).toBe(true);
     await post('/users/o-ctl-bob/unblock');
@@ -88,11 +91,23 @@ describe('the control API under /__emulator', () => {
     expect(custom.status).toBe(201);
     expect(await exchange(emulator.issueTicket())).toEqual({ code: 2207, message: 'ticket 无效' });
 
-    expect(await post('/faults', { fault: 'meltdown' })).toMatchObject({ status: 400, body: { statusCode: 400, message: expect.stringMatching(/^unknown fault; use one of http500, http404/) } });
+    expect(await post('/faults', { fault: 'meltdown' })).toMatchObject({
+      status: 400,
+      body: { statusCode: 400, message: expect.stringMatching(/^unknown fault; use one of http500, http404/) },
+    });
     expect(await post('/faults', {})).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^fault must be one of/) } });
-    expect(await post('/faults', { fault: 'hang', times: 0 })).toMatchObject({ status: 400, body: { message: 'times must be an integer from 1 to 1000' } });
-    expect(await post('/faults', { fault: 'hang', on: 'moon' })).toMatchObject({ status: 400, body: { message: 'on must be one of any, exchange, signin, profile, jwks' } });
-    expect(await post('/faults', { fault: { status: 700, body: '' } })).toMatchObject({ status: 400, body: { message: 'fault.status must be an integer from 200 to 599' } });
+    expect(await post('/faults', { fault: 'hang', times: 0 })).toMatchObject({
+      status: 400,
+      body: { message: 'times must be an integer from 1 to 1000' },
+    });
+    expect(await post('/faults', { fault: 'hang', on: 'moon' })).toMatchObject({
+      status: 400,
+      body: { message: 'on must be one of any, exchange, signin, profile, jwks' },
+    });
+    expect(await post('/faults', { fault: { status: 700, body: '' } })).toMatchObject({
+      status: 400,
+      body: { message: 'fault.status must be an integer from 200 to 599' },
+    });
     expect(emulator.pendingFaults).toBe(0);
   });
 
@@ -141,8 +156,14 @@ describe('the control API under /__emulator', () => {
     expect(await post('/tickets', { nickname: 42 })).toMatchObject({ status: 400, body: { message: 'nickname must be a non-empty string' } });
     expect(await post('/tickets', { gender: 7 })).toMatchObject({ status: 400, body: { message: 'gender must be 0, 1 or 2' } });
     expect(await post('/tickets', { phone: '<b>' })).toMatchObject({ status: 400 });
-    expect(await post('/tickets', { nickname: 'x'.repeat(201) })).toMatchObject({ status: 400, body: { message: 'nickname must be at most 200 characters' } });
-    expect(await post('/tickets', { isAdmin: true })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/^unknown field: "isAdmin"; allowed: /) } });
+    expect(await post('/tickets', { nickname: 'x'.repeat(201) })).toMatchObject({
+      status: 400,
+      body: { message: 'nickname must be at most 200 characters' },
+    });
+    expect(await post('/tickets', { isAdmin: true })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^unknown field: "isAdmin"; allowed: /) },
+    });
     expect(await post('/tickets', { userPoolId: 'nope' })).toMatchObject({ status: 404, body: { message: 'no user pool with this userPoolId' } });
     expect(await post('/users/o-x/block', { userPoolId: 'nope' })).toMatchObject({ status: 404 });
     expect(await post('/users/%E0%A4%A/block')).toMatchObject({ status: 400, body: { message: 'The path is not valid percent-encoding' } });

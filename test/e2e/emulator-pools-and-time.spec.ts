@@ -7,7 +7,11 @@ const POOL_B = 'pool-time-b';
 const SECRET_B = 'time-secret-b-8d20';
 
 /** Authing's answer to an exchange, as the module would send it. */
-async function exchange(emulator: App2WxappEmulator, pool: string, body: Record<string, unknown>): Promise<{ status: number; body: any; text: string }> {
+async function exchange(
+  emulator: App2WxappEmulator,
+  pool: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(`${emulator.url}/oauth/app2wxapp/auth/${encodeURIComponent(pool)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -33,7 +37,7 @@ describe('the emulator serves several pools, each with its own secret', () => {
     await emulator.close();
   });
 
-  it('exchanges a ticket at the pool that issued it, with that pool\'s secret and user id', async () => {
+  it("exchanges a ticket at the pool that issued it, with that pool's secret and user id", async () => {
     const ticket = emulator.issueTicket({ unionid: 'o-multi', nickname: 'Multi' }, { userPoolId: POOL_B });
     const answer = await exchange(emulator, POOL_B, { secret: SECRET_B, ticket });
     expect(answer.body.code).toBe(200);
@@ -44,13 +48,13 @@ describe('the emulator serves several pools, each with its own secret', () => {
     expect(emulator.userPoolIds).toEqual([POOL_A, POOL_B]);
   });
 
-  it('refuses a ticket at another pool (2207), even with that pool\'s right secret, and leaves it usable where it belongs', async () => {
+  it("refuses a ticket at another pool (2207), even with that pool's right secret, and leaves it usable where it belongs", async () => {
     const ticket = emulator.issueTicket({}, { userPoolId: POOL_A });
     expect((await exchange(emulator, POOL_B, { secret: SECRET_B, ticket })).body).toEqual({ code: 2207, message: 'ticket 无效' });
     expect((await exchange(emulator, POOL_A, { secret: SECRET_A, ticket })).body.code).toBe(200);
   });
 
-  it('answers Authing\'s 2003 for a wrong, missing or other pool\'s secret, and 2224 for an unknown pool', async () => {
+  it("answers Authing's 2003 for a wrong, missing or other pool's secret, and 2224 for an unknown pool", async () => {
     const ticket = emulator.issueTicket();
     const wrongSecret = { code: 2003, message: '用户池密钥错误' };
     expect((await exchange(emulator, POOL_A, { secret: 'not-it', ticket })).body).toEqual(wrongSecret);
@@ -72,7 +76,7 @@ describe('the emulator serves several pools, each with its own secret', () => {
     expect(() => emulator.issueTicket({}, { userPoolId: 'nope' })).toThrow('no user pool with this userPoolId');
   });
 
-  it('rotates a pool\'s secret: the old one then gets 2003, the new one works, tickets issued before stay valid', async () => {
+  it("rotates a pool's secret: the old one then gets 2003, the new one works, tickets issued before stay valid", async () => {
     const before = emulator.issueTicket({}, { userPoolId: POOL_B });
     emulator.rotateSecret(POOL_B, 'rotated-secret-b');
     expect((await exchange(emulator, POOL_B, { secret: SECRET_B, ticket: before })).body).toEqual({ code: 2003, message: '用户池密钥错误' });
@@ -115,7 +119,7 @@ describe('emulator time: tickets expire on demand or when its clock moves', () =
     expect(() => emulator.advanceClock(-1)).toThrow('ms must be a finite number >= 0');
   });
 
-  it('an app behind the guard sees the expired ticket as a 401 with Authing\'s reason', async () => {
+  it("an app behind the guard sees the expired ticket as a 401 with Authing's reason", async () => {
     const running: RunningApp = await startWithOptions('express', { userPoolId: POOL_A, secret: SECRET_A, host: emulator.url });
     try {
       const ticket = emulator.issueTicket();
@@ -135,7 +139,11 @@ describe('faults per route, and the http404 fault', () => {
   let emulator: App2WxappEmulator;
 
   beforeEach(async () => {
-    emulator = await App2WxappEmulator.start({ userPoolId: POOL_A, secret: SECRET_A, apps: [{ appId: 'app-faults', appSecret: 'app-faults-secret' }] });
+    emulator = await App2WxappEmulator.start({
+      userPoolId: POOL_A,
+      secret: SECRET_A,
+      apps: [{ appId: 'app-faults', appSecret: 'app-faults-secret' }],
+    });
   });
   afterEach(async () => {
     await emulator.close();

@@ -154,29 +154,48 @@ describe.each(ADAPTERS)('the failure model on %s', (adapter) => {
     const retry = await app.post('/login', { ticket });
     expect([retry.status, retry.body.user?.id]).toEqual([200, emulator.userId('oStalled')]);
     expect(emulator.requestCount).toBe(1);
-    expect(problems()).toEqual([{ level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^Replay store did not answer in time \(pool default, ticket #[0-9a-f]{12}\)$/) }]);
+    expect(problems()).toEqual([
+      {
+        level: 'warn',
+        context: 'App2Wxapp',
+        message: expect.stringMatching(/^Replay store did not answer in time \(pool default, ticket #[0-9a-f]{12}\)$/),
+      },
+    ]);
   });
 
-  it.each([0, '', Number.NaN, false, null, undefined])('validateUser answering %p refuses the login on the guard and on Passport alike (defect 6)', async (answer) => {
-    const app = await start({ validateUser: () => answer as never });
-    for (const path of ['/login', '/passport-login']) {
-      const res = await app.post(path, { ticket: emulator.issueTicket() });
-      expect([res.status, res.body.message]).toEqual([401, 'This user may not log in to this app']);
-    }
-  });
+  it.each([0, '', Number.NaN, false, null, undefined])(
+    'validateUser answering %p refuses the login on the guard and on Passport alike (defect 6)',
+    async (answer) => {
+      const app = await start({ validateUser: () => answer as never });
+      for (const path of ['/login', '/passport-login']) {
+        const res = await app.post(path, { ticket: emulator.issueTicket() });
+        expect([res.status, res.body.message]).toEqual([401, 'This user may not log in to this app']);
+      }
+    },
+  );
 
   describe("the operator's mistakes are server errors (defect 7)", () => {
     const MISCONFIGURED = "Login is unavailable: this server's Authing settings are wrong (the operator has been told)";
 
     it.each([
-      ['a wrong secret (Authing code 2003)', { secret: 'a-wrong-secret-value' }, undefined, /Authing says the user pool secret is wrong \(code 2003\): check the option "secret"/],
+      [
+        'a wrong secret (Authing code 2003)',
+        { secret: 'a-wrong-secret-value' },
+        undefined,
+        /Authing says the user pool secret is wrong \(code 2003\): check the option "secret"/,
+      ],
       [
         'an unknown user pool (code 2224)',
         {},
         { status: 200, body: { code: 2224, message: '用户池不存在' } },
         /Authing knows no such user pool \(code 2224\): check the option "userPoolId"/,
       ],
-      ['a host with a path (HTTP 404)', {}, { status: 404, body: '<html>Not Found</html>', contentType: 'text/html' }, /Authing answered HTTP 404 at the exchange URL: check the option "host"/],
+      [
+        'a host with a path (HTTP 404)',
+        {},
+        { status: 404, body: '<html>Not Found</html>', contentType: 'text/html' },
+        /Authing answered HTTP 404 at the exchange URL: check the option "host"/,
+      ],
     ])('%s: 500, an ERROR naming the option, the claim freed, its own outcome, health down', async (_name, options, fault, detail) => {
       const outcomes: string[] = [];
       const app = await start({ ...options, onExchange: (e) => outcomes.push(`${e.outcome} ${e.status}`) });

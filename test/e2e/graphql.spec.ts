@@ -35,7 +35,12 @@ function expectFieldError(driver: GraphqlDriverName, res: TestResponse, field: s
   const errors = (res.body.errors as any[]).filter((e) => e.path?.[0] === field);
   expect(errors).toHaveLength(1);
   expect(errors[0].message).toMatch(message);
-  expect(errors[0]).toEqual({ message: errors[0].message, locations: [expect.any(Object)], path: [field], extensions: expectedExtensions(driver, status, errors[0].message) });
+  expect(errors[0]).toEqual({
+    message: errors[0].message,
+    locations: [expect.any(Object)],
+    path: [field],
+    extensions: expectedExtensions(driver, status, errors[0].message),
+  });
   for (const secret of [SECRET, GENAUTH_SECRET, ...secrets]) expect(res.text).not.toContain(secret);
   expect(res.text).not.toMatch(/\bat .+\.(ts|js):\d+/); // no stack
 }
@@ -47,7 +52,10 @@ function expectWarnings(running: GraphqlApp, ...messages: RegExp[]) {
 const REFUSED = /^Ticket exchange failed \(pool default, ticket #[0-9a-f]+\): 401 rejected, code 2207, HTTP 200, \d+ ms$/;
 const REPLAYED = /^Refused a ticket that was already presented \(pool default, ticket #[0-9a-f]+\)$/;
 
-const validate = (rows: UserRows): App2WxappModuleOptions<UserRow>['validateUser'] => (profile, _request, { pool }) => rows.upsert(profile, pool);
+const validate =
+  (rows: UserRows): App2WxappModuleOptions<UserRow>['validateUser'] =>
+  (profile, _request, { pool }) =>
+    rows.upsert(profile, pool);
 
 describe.each(GRAPHQL_DRIVERS)(`GraphQL login with %s on %s (NestJS ${NEST_MAJOR})`, (driver) => {
   let emulator: App2WxappEmulator;
@@ -92,9 +100,13 @@ describe.each(GRAPHQL_DRIVERS)(`GraphQL login with %s on %s (NestJS ${NEST_MAJOR
   });
 
   it("the mini program's raw extMsg argument logs in; a cancelled one is a 401 without calling upstream", async () => {
-    const ok = await running.graphql('mutation($e: String!) { loginWithExtMsg(extMsg: $e) { nickname } }', { e: emulator.issueExtMsg({ nickname: 'Han Meimei' }) });
+    const ok = await running.graphql('mutation($e: String!) { loginWithExtMsg(extMsg: $e) { nickname } }', {
+      e: emulator.issueExtMsg({ nickname: 'Han Meimei' }),
+    });
     expect(ok.body).toEqual({ data: { loginWithExtMsg: { nickname: 'Han Meimei' } } });
-    const cancelled = await running.graphql('mutation($e: String!) { loginWithExtMsg(extMsg: $e) { nickname } }', { e: emulator.issueExtMsg({}, 'cancel') });
+    const cancelled = await running.graphql('mutation($e: String!) { loginWithExtMsg(extMsg: $e) { nickname } }', {
+      e: emulator.issueExtMsg({}, 'cancel'),
+    });
     expectFieldError(driver, cancelled, 'loginWithExtMsg', 401, /用户取消授权 \(code 400\)/);
     expect(emulator.requestCount).toBe(1);
   });
@@ -110,7 +122,13 @@ describe.each(GRAPHQL_DRIVERS)(`GraphQL login with %s on %s (NestJS ${NEST_MAJOR
 
   it('a blocked user is a 403 error and gets no row', async () => {
     emulator.blockUser('oGqlBlocked');
-    expectFieldError(driver, await running.graphql(LOGIN, { ticket: emulator.issueTicket({ unionid: 'oGqlBlocked' }) }), 'login', 403, /^This user is blocked in Authing$/);
+    expectFieldError(
+      driver,
+      await running.graphql(LOGIN, { ticket: emulator.issueTicket({ unionid: 'oGqlBlocked' }) }),
+      'login',
+      403,
+      /^This user is blocked in Authing$/,
+    );
     expect(rows.rows.size).toBe(0);
   });
 
@@ -130,15 +148,18 @@ describe.each(GRAPHQL_DRIVERS)(`GraphQL login with %s on %s (NestJS ${NEST_MAJOR
   it.each([
     ['a replay of the first ticket', 'replay', /^This ticket has already been used$/, 1, REPLAYED],
     ['a ticket that Authing refuses', 'unknown', /^Authing refused the ticket: ticket 无效 \(code 2207\)$/, 2, REFUSED],
-  ] as const)("two aliased login fields in one mutation: the second, %s, does not ride on the first's user", async (_name, second, message, upstreamCalls, warning) => {
-    const t1 = emulator.issueTicket({ unionid: 'oGqlAliasA', nickname: 'A' });
-    const res = await running.graphql(TWO_LOGINS, { t1, t2: second === 'replay' ? t1 : UNKNOWN_TICKET });
-    expect(res.body.data).toEqual({ a: { id: 'row-1', nickname: 'A' }, b: null });
-    expectFieldError(driver, res, 'b', 401, message, t1);
-    expect(res.body.errors).toHaveLength(1);
-    expect(emulator.requestCount).toBe(upstreamCalls);
-    expectWarnings(running, warning);
-  });
+  ] as const)(
+    "two aliased login fields in one mutation: the second, %s, does not ride on the first's user",
+    async (_name, second, message, upstreamCalls, warning) => {
+      const t1 = emulator.issueTicket({ unionid: 'oGqlAliasA', nickname: 'A' });
+      const res = await running.graphql(TWO_LOGINS, { t1, t2: second === 'replay' ? t1 : UNKNOWN_TICKET });
+      expect(res.body.data).toEqual({ a: { id: 'row-1', nickname: 'A' }, b: null });
+      expectFieldError(driver, res, 'b', 401, message, t1);
+      expect(res.body.errors).toHaveLength(1);
+      expect(emulator.requestCount).toBe(upstreamCalls);
+      expectWarnings(running, warning);
+    },
+  );
 
   it('an unguarded field after a login in the same mutation gets no user from @App2WxappUser()', async () => {
     const ticket = emulator.issueTicket({ nickname: 'A' });
@@ -178,7 +199,9 @@ describe.each(GRAPHQL_DRIVERS)(`GraphQL login with %s on %s, circuit open (NestJ
 
   beforeAll(async () => {
     emulator = await App2WxappEmulator.start({ userPoolId: POOL, secret: SECRET });
-    running = await startGraphqlApp(driver, { default: { userPoolId: POOL, secret: SECRET, host: emulator.url, circuitBreaker: { threshold: 1, cooldownMs: 60_000 } } });
+    running = await startGraphqlApp(driver, {
+      default: { userPoolId: POOL, secret: SECRET, host: emulator.url, circuitBreaker: { threshold: 1, cooldownMs: 60_000 } },
+    });
   });
   afterAll(async () => {
     await running?.close();

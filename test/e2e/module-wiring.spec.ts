@@ -217,7 +217,7 @@ describe.each(ADAPTERS)('module wiring on %s', (adapter) => {
     }
   });
 
-  it('a wrong secret is the operator\'s mistake: 500 without Authing\'s message, an ERROR naming the option, the ticket still good', async () => {
+  it("a wrong secret is the operator's mistake: 500 without Authing's message, an ERROR naming the option, the ticket still good", async () => {
     const running = await startWithOptions(adapter, { ...base(), secret: 'not-the-secret' });
     const logs = new CapturedLogs();
     running.app.useLogger(logs);
@@ -230,7 +230,13 @@ describe.each(ADAPTERS)('module wiring on %s', (adapter) => {
       expect(res.text).not.toContain('2003');
       const problems = logs.takeProblems();
       expect(problems).toEqual([
-        { level: 'error', context: 'App2Wxapp', message: expect.stringMatching(/^Login is misconfigured \(pool default, ticket #[0-9a-f]{12}\): Authing says the user pool secret is wrong \(code 2003\): check the option "secret"/) },
+        {
+          level: 'error',
+          context: 'App2Wxapp',
+          message: expect.stringMatching(
+            /^Login is misconfigured \(pool default, ticket #[0-9a-f]{12}\): Authing says the user pool secret is wrong \(code 2003\): check the option "secret"/,
+          ),
+        },
       ]);
       expect(problems[0].message).not.toContain('not-the-secret');
       // Authing refused the credentials before it looked at the ticket, so the claim was freed.

@@ -59,10 +59,14 @@ describe.each(ADAPTERS)('Passport guards on %s', (adapter) => {
   afterAll(() => emulators.close());
   beforeEach(async () => {
     emulators.reset();
-    running = await startApp(adapter, twoPoolModules(emulators, { validateUser, circuitBreaker: breaker }, { validateUser, circuitBreaker: breaker }), {
-      controllers: [PassportController],
-      providers: [JwtStrategy],
-    });
+    running = await startApp(
+      adapter,
+      twoPoolModules(emulators, { validateUser, circuitBreaker: breaker }, { validateUser, circuitBreaker: breaker }),
+      {
+        controllers: [PassportController],
+        providers: [JwtStrategy],
+      },
+    );
   });
   afterEach(() => running.close());
 

@@ -57,11 +57,14 @@ class FeatureController {
 class FeatureModule {}
 
 describe('named pools: names', () => {
-  it.each(['', 'two words', 'a:b', '-leading-dash', 'x'.repeat(65), 42])('an invalid pool name (%p) is refused where forRoot/forRootAsync is called', (name) => {
-    const message = /App2WxappModule: name must be 1 to 64 letters, digits, "_", "." or "-", starting with a letter or digit/;
-    expect(() => App2WxappModule.forRoot({ name: name as string, userPoolId: 'p1' })).toThrow(message);
-    expect(() => App2WxappModule.forRootAsync({ name: name as string, useFactory: () => ({ userPoolId: 'p1' }) })).toThrow(message);
-  });
+  it.each(['', 'two words', 'a:b', '-leading-dash', 'x'.repeat(65), 42])(
+    'an invalid pool name (%p) is refused where forRoot/forRootAsync is called',
+    (name) => {
+      const message = /App2WxappModule: name must be 1 to 64 letters, digits, "_", "." or "-", starting with a letter or digit/;
+      expect(() => App2WxappModule.forRoot({ name: name as string, userPoolId: 'p1' })).toThrow(message);
+      expect(() => App2WxappModule.forRootAsync({ name: name as string, useFactory: () => ({ userPoolId: 'p1' }) })).toThrow(message);
+    },
+  );
 });
 
 describe.each(ADAPTERS)('named pools: wiring on %s', (adapter) => {
@@ -75,7 +78,11 @@ describe.each(ADAPTERS)('named pools: wiring on %s', (adapter) => {
   beforeEach(() => emulators.reset());
 
   it.each([
-    ['a second default pool', () => [pool(undefined, 'p1'), pool(undefined, 'p2')], /the default pool is registered twice; give the second forRoot\(\)\/forRootAsync\(\) a name/],
+    [
+      'a second default pool',
+      () => [pool(undefined, 'p1'), pool(undefined, 'p2')],
+      /the default pool is registered twice; give the second forRoot\(\)\/forRootAsync\(\) a name/,
+    ],
     ['name "default" beside a default pool', () => [pool(undefined, 'p1'), pool('default', 'p2')], /the default pool is registered twice/],
     ['two pools with one name', () => [pool('genauth', 'p1'), pool('genauth', 'p2')], /the pool "genauth" is registered twice/],
     [
@@ -83,8 +90,16 @@ describe.each(ADAPTERS)('named pools: wiring on %s', (adapter) => {
       () => [pool('genauth', 'p1'), App2WxappModule.forRootAsync({ name: 'genauth', useFactory: () => ({ userPoolId: 'p2', secret: 's' }) })],
       /the pool "genauth" is registered twice/,
     ],
-    ['two names for one user pool id', () => [pool(undefined, 'same-id'), pool('genauth', 'same-id')], /the pools "default" and "genauth" both use user pool same-id; register it once/],
-    ['an invalid option in a named pool', () => [App2WxappModule.forRoot({ name: 'genauth', userPoolId: 'p1', secret: 's', timeoutMs: -1 })], /App2WxappModule "genauth": invalid options: timeoutMs must be a positive number/],
+    [
+      'two names for one user pool id',
+      () => [pool(undefined, 'same-id'), pool('genauth', 'same-id')],
+      /the pools "default" and "genauth" both use user pool same-id; register it once/,
+    ],
+    [
+      'an invalid option in a named pool',
+      () => [App2WxappModule.forRoot({ name: 'genauth', userPoolId: 'p1', secret: 's', timeoutMs: -1 })],
+      /App2WxappModule "genauth": invalid options: timeoutMs must be a positive number/,
+    ],
   ])('the app does not boot with %s', async (_case, imports, message) => {
     await expect(startApp(adapter, imports())).rejects.toThrow(message);
   });

@@ -62,8 +62,12 @@ describe.each(ADAPTERS)('two user pools in one app on %s', (adapter) => {
     expect(b.status).toBe(200);
     expect(b.body.user).toEqual({ pool: 'genauth', id: emulators.b.userId('oPoolB'), nickname: 'Bo' });
     expect([...users.keys()].sort()).toEqual([`default:${emulators.a.userId('oPoolA')}`, `genauth:${emulators.b.userId('oPoolB')}`].sort());
-    expect(emulators.a.requests.map((r) => [r.path, (r.body as any).secret])).toEqual([[`/oauth/app2wxapp/auth/${POOL_A.userPoolId}`, POOL_A.secret]]);
-    expect(emulators.b.requests.map((r) => [r.path, (r.body as any).secret])).toEqual([[`/oauth/app2wxapp/auth/${POOL_B.userPoolId}`, POOL_B.secret]]);
+    expect(emulators.a.requests.map((r) => [r.path, (r.body as any).secret])).toEqual([
+      [`/oauth/app2wxapp/auth/${POOL_A.userPoolId}`, POOL_A.secret],
+    ]);
+    expect(emulators.b.requests.map((r) => [r.path, (r.body as any).secret])).toEqual([
+      [`/oauth/app2wxapp/auth/${POOL_B.userPoolId}`, POOL_B.secret],
+    ]);
   });
 
   it('a per-request resolver: the header picks the pool; the default pool answers to "default"', async () => {
@@ -112,7 +116,10 @@ describe.each(ADAPTERS)('two user pools in one app on %s', (adapter) => {
     emulators.a.failNext('http500', 2);
     for (let i = 0; i < 2; i++) expect((await running.post('/pools/default', { ticket: emulators.a.issueTicket() })).status).toBe(502);
 
-    for (const [path, headers] of [['/pools/default', {}], ['/pools/by-header', { 'x-pool': 'default' }]] as const) {
+    for (const [path, headers] of [
+      ['/pools/default', {}],
+      ['/pools/by-header', { 'x-pool': 'default' }],
+    ] as const) {
       const open = await running.post(path, { ticket: emulators.a.issueTicket() }, headers);
       expect(open.status).toBe(503);
       expect(open.body.message).toMatch(/Authing is failing; logins are paused/);

@@ -34,7 +34,6 @@ function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => bo
   return { promise, settled: () => done };
 }
 
-
 function expect503(res: TestResponse, message: RegExp) {
   expect(res.status).toBe(503);
   expect(res.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(message) });
@@ -66,7 +65,13 @@ describe.each(ADAPTERS)('resilience of the exchange on %s', (adapter) => {
   describe('circuit breaker', () => {
     it('opens after 5 consecutive 5xx-row failures of any kind (the default), then answers 503 with Retry-After without calling upstream', async () => {
       await boot({ circuitBreaker: { cooldownMs: 60_000 } });
-      const faults: [EmulatorFault, number][] = [['http500', 502], ['html502', 502], ['garbage', 502], ['reset', 502], ['hang', 504]];
+      const faults: [EmulatorFault, number][] = [
+        ['http500', 502],
+        ['html502', 502],
+        ['garbage', 502],
+        ['reset', 502],
+        ['hang', 504],
+      ];
       for (const [fault, status] of faults) {
         emulator.failNext(fault);
         expect((await login()).status).toBe(status);

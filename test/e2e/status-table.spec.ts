@@ -33,7 +33,13 @@ describe.each(ADAPTERS)('status table on %s', (adapter) => {
     const ticket = emulator.issueTicket({ nickname: '李雷', phone: '13800138000', unionid: 'oUnionStatus1' });
     const res = await running.post('/login', { ticket });
     expect(res.status).toBe(200);
-    expect(res.body.user).toMatchObject({ id: emulator.userId('oUnionStatus1'), nickname: '李雷', phone: '13800138000', unionid: 'oUnionStatus1', blocked: false });
+    expect(res.body.user).toMatchObject({
+      id: emulator.userId('oUnionStatus1'),
+      nickname: '李雷',
+      phone: '13800138000',
+      unionid: 'oUnionStatus1',
+      blocked: false,
+    });
     expect(res.body.user.token).toBeUndefined(); // the profile's toJSON keeps Authing's token out
     expect(emulator.requests).toHaveLength(1);
     expect(emulator.requests[0].path).toBe(`/oauth/app2wxapp/auth/${POOL}`);
@@ -174,7 +180,13 @@ describe.each(ADAPTERS)('one deadline for a whole login on %s', (adapter) => {
       claim: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), TIMEOUT_MS * 0.6)),
       release: async () => undefined,
     };
-    const running = await startWithOptions(adapter, { userPoolId: POOL, secret: SECRET, host: emulator.url, timeoutMs: TIMEOUT_MS, replayStore: slowStore });
+    const running = await startWithOptions(adapter, {
+      userPoolId: POOL,
+      secret: SECRET,
+      host: emulator.url,
+      timeoutMs: TIMEOUT_MS,
+      replayStore: slowStore,
+    });
     try {
       emulator.failNext('hang');
       const started = Date.now();

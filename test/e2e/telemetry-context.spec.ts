@@ -39,7 +39,7 @@ describe.each(ADAPTERS)('active spans during a login on %s', (adapter) => {
     context.disable();
   });
 
-  it("validateUser runs under the login span, the upstream request under the exchange span", async () => {
+  it('validateUser runs under the login span, the upstream request under the exchange span', async () => {
     expect((await running.post('/login', { ticket: emulator.issueTicket() })).status).toBe(200);
     const [login] = sdk.spans('app2wxapp.login');
     const [exchange] = sdk.spans('app2wxapp.exchange');

@@ -87,7 +87,9 @@ describe.each(ADAPTERS)('OpenTelemetry metrics on %s', (adapter) => {
     expect(histogramCount(points, EXCHANGE, at('success', 'genauth'))).toBe(1);
 
     // Seconds, not milliseconds: the slow exchange alone took LATENCY_MS.
-    const exchange = points.find((p) => p.name === EXCHANGE && p.attributes['app2wxapp.outcome'] === 'success' && p.attributes['app2wxapp.pool'] === 'default');
+    const exchange = points.find(
+      (p) => p.name === EXCHANGE && p.attributes['app2wxapp.outcome'] === 'success' && p.attributes['app2wxapp.pool'] === 'default',
+    );
     const { sum } = exchange!.value as { sum: number };
     expect(sum).toBeGreaterThanOrEqual(LATENCY_MS / 1000);
     expect(sum).toBeLessThan((2 * TIMEOUT_MS + MARGIN_MS) / 1000);

@@ -75,7 +75,12 @@ describe.each(ADAPTERS)('nothing secret or personal in telemetry on %s', (adapte
     await present('/genauth', named.issueTicket({ phone: PHONE }), 200);
     profiles.forEach((profile, i) => {
       expect(profile.phone).toBe(PHONE);
-      Object.assign(forbidden, { [`token${i}`]: profile.token, [`openid${i}`]: profile.openid, [`unionid${i}`]: profile.unionid, [`userId${i}`]: profile.id });
+      Object.assign(forbidden, {
+        [`token${i}`]: profile.token,
+        [`openid${i}`]: profile.openid,
+        [`unionid${i}`]: profile.unionid,
+        [`userId${i}`]: profile.id,
+      });
     });
 
     await present('/login', tickets[0], 401); // replayed

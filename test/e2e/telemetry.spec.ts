@@ -180,7 +180,11 @@ describe.each(ADAPTERS)('OpenTelemetry spans on %s', (adapter) => {
       emulator.failNext('http500');
       expect((await login()).status).toBe(502);
       const span = exchangeSpan(loginSpan('upstream-error', 502));
-      expect(span.attributes).toMatchObject({ 'http.response.status_code': 500, 'error.type': 'upstream-error', 'app2wxapp.outcome': 'upstream-error' });
+      expect(span.attributes).toMatchObject({
+        'http.response.status_code': 500,
+        'error.type': 'upstream-error',
+        'app2wxapp.outcome': 'upstream-error',
+      });
       expect(span.status.code).toBe(SpanStatusCode.ERROR);
     });
 

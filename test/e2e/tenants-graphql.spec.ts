@@ -48,7 +48,11 @@ describe.each(GRAPHQL_DRIVERS)('tenants in GraphQL resolvers with %s on %s', (dr
     return nest;
   }
   const graphql = async (tenant: string | undefined, ticket: string) =>
-    request(`${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`, { query: LOGIN, variables: { ticket } }, tenant ? { 'x-tenant': tenant } : {});
+    request(
+      `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`,
+      { query: LOGIN, variables: { ticket } },
+      tenant ? { 'x-tenant': tenant } : {},
+    );
 
   beforeAll(async () => {
     emulator = await App2WxappEmulator.start({ userPoolId: 'tenant-pool-graphql', secret: 'graphql-tenant-secret-4e1a' });

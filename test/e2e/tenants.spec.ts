@@ -1,11 +1,5 @@
 import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import {
-  App2WxappGuard,
-  App2WxappModule,
-  type App2WxappTenantsOptions,
-  App2WxappTenants,
-  App2WxappUser,
-} from 'nestjs-app2wxapp';
+import { App2WxappGuard, App2WxappModule, type App2WxappTenantsOptions, App2WxappTenants, App2WxappUser } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { CapturedLogs } from './support/captured-logs';
 import { ConnectionCounter, eventually } from './support/connection-counter';
@@ -99,7 +93,9 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
     expect([a.status, a.body.user]).toEqual([200, { tenant: 'acme', id: emulators.acme.userId('oAcme') }]);
     expect([g.status, g.body.user]).toEqual([200, { tenant: 'globex', id: emulators.globex.userId('oGlobex') }]);
     expect([s.status, s.body.user.userPoolId]).toEqual([200, STATIC.userPoolId]);
-    expect(emulators.acme.requests.map((r) => [r.path, (r.body as any).secret])).toEqual([[`/oauth/app2wxapp/auth/${POOLS.acme.userPoolId}`, POOLS.acme.secret]]);
+    expect(emulators.acme.requests.map((r) => [r.path, (r.body as any).secret])).toEqual([
+      [`/oauth/app2wxapp/auth/${POOLS.acme.userPoolId}`, POOLS.acme.secret],
+    ]);
     expect(emulators.globex.requests.map((r) => (r.body as any).secret)).toEqual([POOLS.globex.secret]);
     // A second login of a loaded tenant does not ask the table again.
     expect((await login('acme', emulators.acme.issueTicket())).status).toBe(200);
@@ -108,7 +104,9 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
     const ticket = emulators.acme.issueTicket();
     expect((await login('acme', ticket)).status).toBe(200);
     expect([(await login('acme', ticket)).body.message]).toEqual(['This ticket has already been used']);
-    expect(logs.takeProblems()).toEqual([{ level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^Refused a ticket that was already presented \(pool acme, ticket #/) }]);
+    expect(logs.takeProblems()).toEqual([
+      { level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^Refused a ticket that was already presented \(pool acme, ticket #/) },
+    ]);
   });
 
   it('an unknown tenant: 401 without echoing the name, no upstream call, one table query per name within the negative TTL; malformed names and no name never reach the table', async () => {
@@ -152,10 +150,19 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
 
       // The table still holds the old secret: Authing refuses it, the reload finds nothing new, 500 for the operator.
       const stale = await login('rotating', rotating.issueTicket());
-      expect([stale.status, stale.body.message]).toEqual([500, "Login is unavailable: this server's Authing settings are wrong (the operator has been told)"]);
+      expect([stale.status, stale.body.message]).toEqual([
+        500,
+        "Login is unavailable: this server's Authing settings are wrong (the operator has been told)",
+      ]);
       expect(table.callsFor('rotating')).toBe(2);
       expect(logs.takeProblems()).toEqual([
-        { level: 'error', context: 'App2Wxapp', message: expect.stringMatching(/^Login is misconfigured \(pool rotating, ticket #[0-9a-f]+\): .*check the option "secret" \(misconfigured, code 2003/) },
+        {
+          level: 'error',
+          context: 'App2Wxapp',
+          message: expect.stringMatching(
+            /^Login is misconfigured \(pool rotating, ticket #[0-9a-f]+\): .*check the option "secret" \(misconfigured, code 2003/,
+          ),
+        },
       ]);
 
       // The operator rotates the secret in the table; the app is not restarted and is not told.
@@ -168,11 +175,17 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
       expect(table.callsFor('rotating')).toBe(3);
       expect(logs.takeProblems()).toEqual([
         { level: 'error', context: 'App2Wxapp', message: expect.stringMatching(/^Login is misconfigured \(pool rotating, .*code 2003/) },
-        { level: 'warn', context: 'App2Wxapp', message: 'Tenant rotating: Authing refused its secret; the tenant source has a new one, so the login is retried once with it' },
+        {
+          level: 'warn',
+          context: 'App2Wxapp',
+          message: 'Tenant rotating: Authing refused its secret; the tenant source has a new one, so the login is retried once with it',
+        },
       ]);
       // The ticket was used once, by the retry: presenting it again is a replay.
       expect((await login('rotating', ticket)).body.message).toBe('This ticket has already been used');
-      expect(logs.takeProblems()).toEqual([{ level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^Refused a ticket that was already presented/) }]);
+      expect(logs.takeProblems()).toEqual([
+        { level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^Refused a ticket that was already presented/) },
+      ]);
       expect((await login('rotating', rotating.issueTicket())).status).toBe(200);
       expectNoSecrets(logs.entries.map((e) => e.message).join('\n') + stale.text + res.text);
     } finally {
@@ -189,8 +202,12 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
     const res = await login('acme', emulators.globex.issueTicket({ unionid: 'oMoved' }));
     expect([res.status, res.body.user]).toEqual([200, { tenant: 'acme', id: emulators.globex.userId('oMoved') }]);
     expect([emulators.acme.requestCount, emulators.globex.requestCount]).toEqual([1, 1]);
-    expect(() => tenants().register('acme', { ...POOLS.acme, host: emulators.acme.url })).toThrow('the tenant "acme" is already registered; use update() to change it');
-    expect(() => tenants().update('bad', { userPoolId: 'x', secret: 's', host: 'ftp://nope' } as never)).toThrow('App2WxappTenants: tenant "bad": invalid options: host must use https: (got ftp:)');
+    expect(() => tenants().register('acme', { ...POOLS.acme, host: emulators.acme.url })).toThrow(
+      'the tenant "acme" is already registered; use update() to change it',
+    );
+    expect(() => tenants().update('bad', { userPoolId: 'x', secret: 's', host: 'ftp://nope' } as never)).toThrow(
+      'App2WxappTenants: tenant "bad": invalid options: host must use https: (got ftp:)',
+    );
     expect(table.calls).toEqual(['acme']);
   });
 
@@ -216,14 +233,21 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
 
   it('bad options for one tenant: 500 for that tenant only, naming it and the options (never their values), logged at ERROR once; the others log in', async () => {
     await addTenant('acme', 'acme');
-    await table.upsert('broken', { userPoolId: 'tenant-pool-broken', secret: null, host: 'http://authing.example.com', extra: { timeoutMs: 'fast' } });
+    await table.upsert('broken', {
+      userPoolId: 'tenant-pool-broken',
+      secret: null,
+      host: 'http://authing.example.com',
+      extra: { timeoutMs: 'fast' },
+    });
     await table.upsert('default', { ...POOLS.initech, host: emulators.initech.url });
     await boot();
 
     for (let i = 0; i < 2; i++) {
       const res = await login('broken', emulators.acme.issueTicket());
       expect(res.status).toBe(500);
-      expect(res.body.message).toBe('Login is unavailable: the settings of tenant "broken" are invalid (option "secret", option "host", option "timeoutMs"); the operator has been told');
+      expect(res.body.message).toBe(
+        'Login is unavailable: the settings of tenant "broken" are invalid (option "secret", option "host", option "timeoutMs"); the operator has been told',
+      );
       expect(res.text).not.toContain('authing.example.com');
     }
     expect(table.callsFor('broken')).toBe(1);
@@ -231,12 +255,25 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
 
     // A tenant may not shadow a static pool's name.
     const shadow = await login('default', emulators.initech.issueTicket());
-    expect([shadow.status, shadow.body.message]).toEqual([500, 'Login is unavailable: the settings of tenant "default" are invalid (option "name"); the operator has been told']);
+    expect([shadow.status, shadow.body.message]).toEqual([
+      500,
+      'Login is unavailable: the settings of tenant "default" are invalid (option "name"); the operator has been told',
+    ]);
 
     const problems = logs.takeProblems();
     expect(problems).toEqual([
-      { level: 'error', context: 'App2Wxapp', message: expect.stringMatching(/^Tenant broken cannot log users in: invalid options: secret is required.*; host must use https:.*; timeoutMs must /) },
-      { level: 'error', context: 'App2Wxapp', message: 'Tenant default cannot log users in: its name is the name of a pool that App2WxappModule.forRoot() registers' },
+      {
+        level: 'error',
+        context: 'App2Wxapp',
+        message: expect.stringMatching(
+          /^Tenant broken cannot log users in: invalid options: secret is required.*; host must use https:.*; timeoutMs must /,
+        ),
+      },
+      {
+        level: 'error',
+        context: 'App2Wxapp',
+        message: 'Tenant default cannot log users in: its name is the name of a pool that App2WxappModule.forRoot() registers',
+      },
     ]);
     expect(problems[0].message).not.toContain('authing.example.com');
     expect(tenants().snapshot()).toMatchObject({ loaded: 1, invalid: 2, resident: 1 });
@@ -266,8 +303,16 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
       await eventually(() => logs.entries.filter((e) => e.level === 'warn').length >= 2);
       expect(logs.takeProblems()).toEqual(
         expect.arrayContaining([
-          { level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^The tenant source failed to refresh tenant acme \(\w+.*\); it keeps its loaded settings$/) },
-          { level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^The tenant source failed to load tenant globex \(\w+.*\); its logins answer 503 until it answers$/) },
+          {
+            level: 'warn',
+            context: 'App2Wxapp',
+            message: expect.stringMatching(/^The tenant source failed to refresh tenant acme \(\w+.*\); it keeps its loaded settings$/),
+          },
+          {
+            level: 'warn',
+            context: 'App2Wxapp',
+            message: expect.stringMatching(/^The tenant source failed to load tenant globex \(\w+.*\); its logins answer 503 until it answers$/),
+          },
         ]),
       );
       expect(tenants().snapshot()).toMatchObject({ loaded: 1, sourceDown: true });
@@ -284,9 +329,16 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
     expect((await login('acme', ticket)).status).toBe(200);
 
     const twin = await login('acme-copy', ticket);
-    expect([twin.status, twin.body.message]).toEqual([500, 'Login is unavailable: the settings of tenant "acme-copy" are invalid (option "userPoolId"); the operator has been told']);
+    expect([twin.status, twin.body.message]).toEqual([
+      500,
+      'Login is unavailable: the settings of tenant "acme-copy" are invalid (option "userPoolId"); the operator has been told',
+    ]);
     expect(logs.takeProblems()).toEqual([
-      { level: 'error', context: 'App2Wxapp', message: 'Tenant acme-copy cannot log users in: its userPoolId is also the user pool of tenant "acme"; a user pool belongs to one tenant' },
+      {
+        level: 'error',
+        context: 'App2Wxapp',
+        message: 'Tenant acme-copy cannot log users in: its userPoolId is also the user pool of tenant "acme"; a user pool belongs to one tenant',
+      },
     ]);
 
     // acme is renamed in the table: the new name loads (the source no longer gives acme that pool), and the ticket,
@@ -295,7 +347,9 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
     await addTenant('acme-renamed', 'acme');
     const renamed = await login('acme-renamed', ticket);
     expect([renamed.status, renamed.body.message]).toEqual([401, 'This ticket has already been used']);
-    expect(logs.takeProblems()).toEqual([{ level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^Refused a ticket that was already presented \(pool acme-renamed/) }]);
+    expect(logs.takeProblems()).toEqual([
+      { level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^Refused a ticket that was already presented \(pool acme-renamed/) },
+    ]);
     expect(emulators.acme.requestCount).toBe(1);
     expect((await login('acme-renamed', emulators.acme.issueTicket())).status).toBe(200);
     expect((await login('acme', emulators.acme.issueTicket())).status).toBe(401);
@@ -341,9 +395,14 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
   it('the authenticator by tenant name, for other transports', async () => {
     await addTenant('acme', 'acme');
     await boot();
-    const user = await tenants().authenticator('acme').authenticate(emulators.acme.issueTicket({ unionid: 'oWs' }), { transport: 'ws' });
+    const user = await tenants()
+      .authenticator('acme')
+      .authenticate(emulators.acme.issueTicket({ unionid: 'oWs' }), { transport: 'ws' });
     expect(user).toEqual({ tenant: 'acme', id: emulators.acme.userId('oWs') });
-    await expect(tenants().authenticator('nobody').authenticate(emulators.acme.issueTicket())).rejects.toMatchObject({ status: 401, kind: 'unknown-pool' });
+    await expect(tenants().authenticator('nobody').authenticate(emulators.acme.issueTicket())).rejects.toMatchObject({
+      status: 401,
+      kind: 'unknown-pool',
+    });
     await expect(tenants().authenticator('acme').authenticate('not a ticket')).rejects.toMatchObject({ status: 401, kind: 'invalid-ticket' });
   });
 });

@@ -44,7 +44,11 @@ describe.each(ADAPTERS)('two pools on one real Redis on %s', (adapter) => {
     // Each pool gets its own store on the same client, with the default key prefix: the pools' names keep them apart.
     running = await startApp(
       adapter,
-      twoPoolModules(emulators, { replayStore: new RedisTicketReplayStore(redis) }, { replayStore: new RedisTicketReplayStore(redis), circuitBreaker: false }),
+      twoPoolModules(
+        emulators,
+        { replayStore: new RedisTicketReplayStore(redis) },
+        { replayStore: new RedisTicketReplayStore(redis), circuitBreaker: false },
+      ),
       { controllers: [GenauthController] },
     );
   });
@@ -67,7 +71,10 @@ describe.each(ADAPTERS)('two pools on one real Redis on %s', (adapter) => {
     expect(await redis.mget(defaultKey(a), genauthKey(b))).toEqual(['1', '1']);
     expect(await redis.keys(`*${a}*`)).toEqual([]); // digests only, never a ticket
 
-    for (const [path, ticket] of [['/login', a], ['/genauth', b]]) {
+    for (const [path, ticket] of [
+      ['/login', a],
+      ['/genauth', b],
+    ]) {
       const replay = await running.post(path, { ticket });
       expect([replay.status, replay.body.message]).toEqual([401, 'This ticket has already been used']);
     }

@@ -18,7 +18,6 @@ const TTL = 120_000;
 /** With the offline queue off, a command sent before the connection is ready fails: wait for it. */
 const ready = (client: Redis) => (client.status === 'ready' ? Promise.resolve() : new Promise((resolve) => client.once('ready', resolve)));
 
-
 describe('RedisTicketReplayStore on a real Redis', () => {
   const clients: Redis[] = [];
   const connect = (options: RedisOptions = {}) => {
@@ -33,9 +32,7 @@ describe('RedisTicketReplayStore on a real Redis', () => {
     redis = connect();
     await ready(redis);
   });
-  afterAll(() =>
-    Promise.all(clients.map((c) => (c.status === 'ready' ? c.quit() : c.status === 'end' ? undefined : c.disconnect()))),
-  );
+  afterAll(() => Promise.all(clients.map((c) => (c.status === 'ready' ? c.quit() : c.status === 'end' ? undefined : c.disconnect()))));
 
   it('claims with SET NX PX under app2wxapp:ticket:<sha256>, storing "1" and never the ticket', async () => {
     const store = new RedisTicketReplayStore(redis);

@@ -69,7 +69,9 @@ describe('RedisTicketReplayStore with waitForReplicas on a primary with one repl
       expect(error).toBeInstanceOf(App2WxappReplayStoreError);
       expect((error as App2WxappReplayStoreError).getStatus()).toBe(503);
       expect((error as App2WxappReplayStoreError).retryAfterSeconds).toBe(1);
-      expect((error as App2WxappReplayStoreError).message).toBe('Login is unavailable: the ticket replay store could not confirm the claim on a replica');
+      expect((error as App2WxappReplayStoreError).message).toBe(
+        'Login is unavailable: the ticket replay store could not confirm the claim on a replica',
+      );
       expect(await redis.exists(`app2wxapp:ticket:${refused}`)).toBe(0); // released: the ticket may be presented again
     } finally {
       replica.thaw();
@@ -99,7 +101,14 @@ describe('RedisTicketReplayStore with waitForReplicas on a primary with one repl
       const sorted = [...us].sort((x, y) => x - y);
       const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
       const meanUs = Math.round(us.reduce((s, x) => s + x, 0) / us.length);
-      return { claims: us.length, meanUs, p50Us: at(0.5), p99Us: at(0.99), maxUs: Math.round(sorted[sorted.length - 1]), over50ms: us.filter((x) => x > 50_000).length };
+      return {
+        claims: us.length,
+        meanUs,
+        p50Us: at(0.5),
+        p99Us: at(0.99),
+        maxUs: Math.round(sorted[sorted.length - 1]),
+        over50ms: us.filter((x) => x > 50_000).length,
+      };
     };
     const plain = summary(samples.plain);
     const wait = summary(samples.wait);

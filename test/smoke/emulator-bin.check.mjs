@@ -17,30 +17,55 @@ export async function checkEmulatorBin(root) {
   check('package.json declares the app2wxapp-emulator bin', typeof target === 'string', pkg.bin);
   if (typeof target !== 'string') return results;
   const bin = join(root, target);
-  let mode = 0;
+  let mode;
   try {
     mode = statSync(bin).mode;
   } catch {
     check(`${target} is in the tarball`, false);
     return results;
   }
-  check(`${target} is executable and starts with a node shebang`, (mode & 0o111) !== 0 && readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n'), mode.toString(8));
+  check(
+    `${target} is executable and starts with a node shebang`,
+    (mode & 0o111) !== 0 && readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n'),
+    mode.toString(8),
+  );
 
   const refused = await run(bin, ['--pool', `no-colon-${SECRET}`], { untilExit: true });
-  check('bad arguments: exit code 2, a clear message, never the secret', refused.code === 2 && /--pool #1 must be <userPoolId>:<secret>/.test(refused.stderr) && !refused.stderr.includes(SECRET), refused);
+  check(
+    'bad arguments: exit code 2, a clear message, never the secret',
+    refused.code === 2 && /--pool #1 must be <userPoolId>:<secret>/.test(refused.stderr) && !refused.stderr.includes(SECRET),
+    refused,
+  );
 
-  const child = await run(bin, ['--user-pool-id', 'smoke-bin-pool', '--secret', SECRET, '--port', '0'], { untilOutput: /listening on (http:\/\/127\.0\.0\.1:\d+)/ });
+  const child = await run(bin, ['--user-pool-id', 'smoke-bin-pool', '--secret', SECRET, '--port', '0'], {
+    untilOutput: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+  });
   const url = child.match?.[1];
-  check('starts, says it is an EMULATOR, prints its URL and the env lines, not the secret', url && /EMULATOR: this is NOT Authing/.test(child.stdout) && child.stdout.includes(`export AUTHING_HOST=${url}`) && !child.stdout.includes(SECRET), child.stdout);
+  check(
+    'starts, says it is an EMULATOR, prints its URL and the env lines, not the secret',
+    url &&
+      /EMULATOR: this is NOT Authing/.test(child.stdout) &&
+      child.stdout.includes(`export AUTHING_HOST=${url}`) &&
+      !child.stdout.includes(SECRET),
+    child.stdout,
+  );
   if (url) {
     try {
-      const minted = await fetch(`${url}/__emulator/tickets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"nickname":"Smoke"}' }).then((r) => r.json());
+      const minted = await fetch(`${url}/__emulator/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"nickname":"Smoke"}',
+      }).then((r) => r.json());
       const answer = await fetch(`${url}/oauth/app2wxapp/auth/smoke-bin-pool`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ secret: SECRET, ticket: minted.ticket }),
       }).then((r) => r.json());
-      check('a ticket from the control API exchanges for the person', answer.code === 200 && JSON.parse(answer.data).nickname === 'Smoke', answer.code);
+      check(
+        'a ticket from the control API exchanges for the person',
+        answer.code === 200 && JSON.parse(answer.data).nickname === 'Smoke',
+        answer.code,
+      );
     } catch (error) {
       check('a ticket from the control API exchanges for the person', false, String(error));
     }

@@ -45,8 +45,12 @@ export async function runFixture({ repo, work, tarball, fixture, nestMajor, modu
   // No --force or --legacy-peer-deps: each install must satisfy the peer ranges as they are.
   cpSync(tarball, join(dir, basename(tarball)));
   for (const line of install) {
-    const args = line.split(' ').slice(2).map((arg) => (arg === 'TARBALL' ? `./${basename(tarball)}` : arg));
-    if (!(await step(`npm i ${args.join(' ')}`, 'npm', ['install', ...NPM_QUIET, ...args], { timeoutMs: 240_000 }))) return { ok: false, results, log };
+    const args = line
+      .split(' ')
+      .slice(2)
+      .map((arg) => (arg === 'TARBALL' ? `./${basename(tarball)}` : arg));
+    if (!(await step(`npm i ${args.join(' ')}`, 'npm', ['install', ...NPM_QUIET, ...args], { timeoutMs: 240_000 })))
+      return { ok: false, results, log };
   }
 
   const installed = join(dir, 'node_modules', 'nestjs-app2wxapp');
@@ -69,12 +73,20 @@ export async function runFixture({ repo, work, tarball, fixture, nestMajor, modu
     '@nestjs/graphql': String(nestMajor + 2),
   };
   const found = Object.fromEntries(Object.keys(peers).map((name) => [name, version(name)]));
-  check(`the install lines bring ${Object.entries(found).map(([n, v]) => `${n} ${v}`).join(', ')}`, Object.entries(peers).every(([n, major]) => found[n].split('.')[0] === major), found);
+  check(
+    `the install lines bring ${Object.entries(found)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ')}`,
+    Object.entries(peers).every(([n, major]) => found[n].split('.')[0] === major),
+    found,
+  );
 
   if (!(await step(`tsc -p ${fixture} (${moduleSystem} build)`, process.execPath, [tsc, '-p', 'tsconfig.json'], { timeoutMs: 90_000 }))) {
     return { ok: false, results, log, nestVersion: common.version };
   }
-  await step(`tsc --noEmit (nodenext, ${moduleSystem}) over the package's .d.ts`, process.execPath, [tsc, '-p', 'tsconfig.typecheck.json'], { timeoutMs: 90_000 });
+  await step(`tsc --noEmit (nodenext, ${moduleSystem}) over the package's .d.ts`, process.execPath, [tsc, '-p', 'tsconfig.typecheck.json'], {
+    timeoutMs: 90_000,
+  });
   await snippetChecks({ repo, dir, tsc, check });
 
   const app = await exec(process.execPath, ['dist/main.js'], { cwd: dir, env: { SMOKE_MODULE_SYSTEM: moduleSystem }, timeoutMs: 60_000 });
@@ -92,9 +104,14 @@ export async function runFixture({ repo, work, tarball, fixture, nestMajor, modu
     log.push(`$ ${[command, ...args].join(' ')} --config ${e2eConfig}  (${(jest.ms / 1000).toFixed(1)} s)`, jest.output.trimEnd());
     const report = readJson(join(dir, 'jest-results.json'));
     for (const suite of report?.testResults ?? []) {
-      for (const test of suite.assertionResults) results.push({ name: `jest: ${test.fullName}`, ok: test.status === 'passed', detail: test.failureMessages?.join('\n') });
+      for (const test of suite.assertionResults)
+        results.push({ name: `jest: ${test.fullName}`, ok: test.status === 'passed', detail: test.failureMessages?.join('\n') });
     }
-    check(`${[command, ...args].join(' ')} --config ${e2eConfig} runs the README's e2e spec and passes (${(jest.ms / 1000).toFixed(1)} s)`, jest.code === 0 && report?.numTotalTests > 0, lastLines(jest.output));
+    check(
+      `${[command, ...args].join(' ')} --config ${e2eConfig} runs the README's e2e spec and passes (${(jest.ms / 1000).toFixed(1)} s)`,
+      jest.code === 0 && report?.numTotalTests > 0,
+      lastLines(jest.output),
+    );
   }
 
   return { ok: results.every((r) => r.ok), results, log, nestVersion: common.version };
@@ -108,12 +125,20 @@ async function snippetChecks({ repo, dir, tsc, check }) {
     const name = `snippets: ${page} (${project}: ${files.join(', ')})`;
     if (page.endsWith('/broken.md')) {
       const caught = [/Cannot find name 'AuthController'/, /imports 'not-an-installed-package', which the fixture does not install/];
-      check(`${name} fails as it must`, caught.every((pattern) => problems.some((p) => pattern.test(p))), problems);
+      check(
+        `${name} fails as it must`,
+        caught.every((pattern) => problems.some((p) => pattern.test(p))),
+        problems,
+      );
     } else {
       check(`${name} compiles`, problems.length === 0, problems.join('\n'));
     }
   }
-  check('snippets: found the quick start fixture', projects.some((p) => p.page.endsWith('/quick-start.md')), projects);
+  check(
+    'snippets: found the quick start fixture',
+    projects.some((p) => p.page.endsWith('/quick-start.md')),
+    projects,
+  );
 }
 
 function readJson(path) {

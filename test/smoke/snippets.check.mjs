@@ -32,7 +32,8 @@ export function markedBlocks(repo, page) {
   const visit = (node) => {
     if (node.type === 'code' && TS_LANGS.has(node.lang ?? '')) {
       const attributes = Object.fromEntries([...(node.meta ?? '').matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
-      if (attributes.file) blocks.push({ page, line: node.position.start.line, file: attributes.file, project: attributes.project ?? 'main', code: node.value });
+      if (attributes.file)
+        blocks.push({ page, line: node.position.start.line, file: attributes.file, project: attributes.project ?? 'main', code: node.value });
     }
     for (const child of node.children ?? []) visit(child);
   };
@@ -51,7 +52,8 @@ export async function checkSnippets({ repo, fixtureDir, pages, tsc }) {
   for (const page of pages) {
     for (const block of markedBlocks(repo, page)) {
       const key = `${page}#${block.project}`;
-      if (!projects.has(key)) projects.set(key, { page, project: block.project, dir: join(root, slug(page), block.project), blocks: [], problems: [] });
+      if (!projects.has(key))
+        projects.set(key, { page, project: block.project, dir: join(root, slug(page), block.project), blocks: [], problems: [] });
       projects.get(key).blocks.push(block);
     }
   }
@@ -68,7 +70,9 @@ export async function checkSnippets({ repo, fixtureDir, pages, tsc }) {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, block.code);
       for (const name of missingPackages(fixtureDir, block.code)) {
-        project.problems.push(`${block.page}:${block.line}: ${block.file} imports '${name}', which the fixture does not install: add it to test/smoke/fixtures/*/package.json`);
+        project.problems.push(
+          `${block.page}:${block.line}: ${block.file} imports '${name}', which the fixture does not install: add it to test/smoke/fixtures/*/package.json`,
+        );
       }
     }
   }
@@ -112,9 +116,12 @@ const NEST_CLI_COMPILER_OPTIONS = {
 
 function missingPackages(fixtureDir, code) {
   const names = new Set();
-  for (const match of code.matchAll(/(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]/g)) {
+  for (const match of code.matchAll(
+    /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(?\s*['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]/g,
+  )) {
     const specifier = match[1] ?? match[2] ?? match[3];
-    if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0])) continue;
+    if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]))
+      continue;
     const parts = specifier.split('/');
     names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
   }
@@ -122,5 +129,7 @@ function missingPackages(fixtureDir, code) {
 }
 
 function slug(page) {
-  return relative('.', page).replace(/\.md$/, '').replace(/[^\w.-]+/g, '_');
+  return relative('.', page)
+    .replace(/\.md$/, '')
+    .replace(/[^\w.-]+/g, '_');
 }

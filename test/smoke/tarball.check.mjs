@@ -27,11 +27,23 @@ export function checkTarball(root) {
 
   const stray = files.filter((f) => !ALWAYS_PACKED.test(f) && !f.startsWith('dist/') && !/^docs\/[^/]+\.md$/.test(f));
   check('tarball holds only dist/, docs/*.md, package.json, the READMEs, CHANGELOG, LICENSE', stray.length === 0, stray);
-  check('tarball has a README', files.some((f) => /^README(\.md)?$/i.test(f)), 'add README.md');
-  check('tarball has a LICENSE', files.some((f) => /^LICEN[CS]E(\.md|\.txt)?$/i.test(f)), 'add LICENSE');
-  const outsideFiles = files.filter((f) => !ALWAYS_PACKED.test(f) && !(pkg.files ?? []).some((e) => f === e || f.startsWith(`${e.replace(/\/$/, '')}/`)));
+  check(
+    'tarball has a README',
+    files.some((f) => /^README(\.md)?$/i.test(f)),
+    'add README.md',
+  );
+  check(
+    'tarball has a LICENSE',
+    files.some((f) => /^LICEN[CS]E(\.md|\.txt)?$/i.test(f)),
+    'add LICENSE',
+  );
+  const outsideFiles = files.filter(
+    (f) => !ALWAYS_PACKED.test(f) && !(pkg.files ?? []).some((e) => f === e || f.startsWith(`${e.replace(/\/$/, '')}/`)),
+  );
   check(`"files" (${JSON.stringify(pkg.files)}) is honoured`, Array.isArray(pkg.files) && outsideFiles.length === 0, outsideFiles);
-  const sources = files.filter((f) => /\.(spec|test|e2e-spec)\.[cm]?[jt]s$/.test(f) || (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)) || /\.(map|tsbuildinfo)$/.test(f));
+  const sources = files.filter(
+    (f) => /\.(spec|test|e2e-spec)\.[cm]?[jt]s$/.test(f) || (/\.[cm]?ts$/.test(f) && !/\.d\.[cm]?ts$/.test(f)) || /\.(map|tsbuildinfo)$/.test(f),
+  );
   check('no tests, TypeScript sources, source maps or build info', sources.length === 0, sources);
 
   check('package.json has no "type" (the CommonJS build is the default; dist/esm says "module" itself)', pkg.type === undefined, pkg.type);
@@ -42,12 +54,25 @@ export function checkTarball(root) {
     const target = pkg.exports?.[subpath];
     const conditions = target && typeof target === 'object' ? Object.keys(target) : [];
     check(`exports["${subpath}"] has "import" and "require"`, conditions.includes('import') && conditions.includes('require'), target);
-    for (const [condition, folder] of [['import', 'dist/esm/'], ['require', 'dist/']]) {
+    for (const [condition, folder] of [
+      ['import', 'dist/esm/'],
+      ['require', 'dist/'],
+    ]) {
       const branch = target?.[condition];
       const keys = branch && typeof branch === 'object' ? Object.keys(branch) : [];
       const inFolder = (t) => typeof t === 'string' && t.replace(/^\.\//, '').startsWith(folder) && (folder === 'dist/esm/' || !t.includes('/esm/'));
-      check(`exports["${subpath}"].${condition} lists "types" first, then "default", both in ${folder} and in the tarball`,
-        keys[0] === 'types' && keys.includes('default') && has(branch.types) && branch.types.endsWith('.d.ts') && has(branch.default) && branch.default.endsWith('.js') && inFolder(branch.types) && inFolder(branch.default), branch);
+      check(
+        `exports["${subpath}"].${condition} lists "types" first, then "default", both in ${folder} and in the tarball`,
+        keys[0] === 'types' &&
+          keys.includes('default') &&
+          has(branch.types) &&
+          branch.types.endsWith('.d.ts') &&
+          has(branch.default) &&
+          branch.default.endsWith('.js') &&
+          inFolder(branch.types) &&
+          inFolder(branch.default),
+        branch,
+      );
     }
   }
   const dangling = exportTargets(pkg.exports).filter((t) => !has(t));
@@ -55,7 +80,11 @@ export function checkTarball(root) {
   // node10 resolution (`"module": "commonjs"` apps) ignores `exports`; typesVersions gives it the subpath types.
   const legacy = exportTargets(pkg.typesVersions);
   for (const sub of ['testing', 'health']) {
-    check(`typesVersions maps ./${sub} for node10 resolution, to real files`, legacy.some((t) => t.endsWith(`${sub}/index.d.ts`)) && legacy.every(has), legacy);
+    check(
+      `typesVersions maps ./${sub} for node10 resolution, to real files`,
+      legacy.some((t) => t.endsWith(`${sub}/index.d.ts`)) && legacy.every(has),
+      legacy,
+    );
   }
 
   const js = files.filter((f) => f.endsWith('.js'));
@@ -67,20 +96,28 @@ export function checkTarball(root) {
   check('dist/**/*.js outside dist/esm is CommonJS', cjs.length > 0 && !cjs.some(isEsmSyntax), cjs.filter(isEsmSyntax));
   const esmType = files.includes('dist/esm/package.json') ? JSON.parse(readFileSync(join(root, 'dist/esm/package.json'), 'utf8')).type : undefined;
   check('dist/esm/package.json says "type": "module"', esmType === 'module', esmType);
-  check('dist/esm holds the same modules as the CommonJS build', esmFiles.length === modules.length && modules.every((f) => files.includes(f.replace(/^dist\//, 'dist/esm/'))), { cjs: modules.length, esm: esmFiles.length });
+  check(
+    'dist/esm holds the same modules as the CommonJS build',
+    esmFiles.length === modules.length && modules.every((f) => files.includes(f.replace(/^dist\//, 'dist/esm/'))),
+    { cjs: modules.length, esm: esmFiles.length },
+  );
   // Node's ESM loader needs the file: every relative import in dist/esm (.js and .d.ts) names a file that is shipped.
   const unresolved = files
     .filter((f) => f.startsWith('dist/esm/') && /\.(js|d\.ts)$/.test(f))
     .flatMap((f) => relativeSpecifiers(readFileSync(join(root, f), 'utf8')).map((s) => ({ file: f, s })))
-    .filter(({ file, s }) => !/\.js$/.test(s) || !files.includes(posix.join(posix.dirname(file), file.endsWith('.d.ts') ? s.replace(/\.js$/, '.d.ts') : s)));
+    .filter(
+      ({ file, s }) => !/\.js$/.test(s) || !files.includes(posix.join(posix.dirname(file), file.endsWith('.d.ts') ? s.replace(/\.js$/, '.d.ts') : s)),
+    );
   check('every relative import in dist/esm names a shipped .js file', unresolved.length === 0, unresolved.slice(0, 10));
 
   // The packed READMEs and docs/*.md link to one another: every relative link must reach a shipped file.
   const pages = files.filter((f) => /\.md$/i.test(f));
-  const broken = pages.flatMap((page) => relativeLinks(readFileSync(join(root, page), 'utf8')).map((link) => ({ page, link }))).filter(({ page, link }) => {
-    const path = posix.normalize(posix.join(posix.dirname(page), decodeURIComponent(link.split('#')[0])));
-    return !files.includes(path) && !files.some((f) => f.startsWith(`${path.replace(/\/$/, '')}/`));
-  });
+  const broken = pages
+    .flatMap((page) => relativeLinks(readFileSync(join(root, page), 'utf8')).map((link) => ({ page, link })))
+    .filter(({ page, link }) => {
+      const path = posix.normalize(posix.join(posix.dirname(page), decodeURIComponent(link.split('#')[0])));
+      return !files.includes(path) && !files.some((f) => f.startsWith(`${path.replace(/\/$/, '')}/`));
+    });
   check(`every relative link in the packed ${pages.length} .md pages reaches a shipped file`, pages.length > 0 && broken.length === 0, broken);
 
   const declarations = files.filter((f) => f.endsWith('.d.ts'));
@@ -105,7 +142,9 @@ function relativeSpecifiers(text) {
 /** Targets of Markdown links and images that are neither absolute URLs nor in-page anchors (code spans and fences skipped). */
 export function relativeLinks(markdown) {
   const text = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
-  const links = [...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g), ...text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]);
+  const links = [...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g), ...text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map(
+    (m) => m[1],
+  );
   return links.filter((link) => !/^([a-z][a-z0-9+.-]*:|#|\/\/)/i.test(link));
 }
 

@@ -45,14 +45,19 @@ describe('the v3 sign-in answer', () => {
   });
 
   it('reads HTTP 201, and a refresh token when there is one', () => {
-    const tokens = readSigninAnswer(201, ok({ access_token: ACCESS, id_token: ID_TOKEN, refresh_token: 'r'.repeat(40), expire_in: 60 }), post, SECRETS);
+    const tokens = readSigninAnswer(
+      201,
+      ok({ access_token: ACCESS, id_token: ID_TOKEN, refresh_token: 'r'.repeat(40), expire_in: 60 }),
+      post,
+      SECRETS,
+    );
     expect(tokens.refreshToken).toBe('r'.repeat(40));
   });
 
   it.each([
     ['no access_token', { id_token: ID_TOKEN }, /no access_token/],
     ['an empty access_token', { access_token: '', id_token: ID_TOKEN }, /no access_token/],
-    ['a numeric access_token', { access_token: 12345678901234567890, id_token: ID_TOKEN }, /no access_token/],
+    ['a numeric access_token', { access_token: 1234567890123456, id_token: ID_TOKEN }, /no access_token/],
     ['no id_token', { access_token: ACCESS }, /no id_token/],
     ['an id_token that is not a JWT', { access_token: ACCESS, id_token: 'not-a-jwt-at-all-but-long' }, /no id_token/],
     ['an id_token with a space', { access_token: ACCESS, id_token: `${ID_TOKEN} x` }, /no id_token/],
@@ -230,7 +235,15 @@ describe('the app-launch profile', () => {
   it('maps from the id_token claims alone', () => {
     const claims = { sub: 'user-1', nickname: 'Ada', picture: 'https://p', phone_number: '1760000', gender: 'F', preferred_username: 'ada' };
     const profile = mapAppLaunchProfile({ claims }, 'pool', { accessToken: ACCESS, idToken: ID_TOKEN });
-    expect(profile).toMatchObject({ id: 'user-1', nickname: 'Ada', photo: 'https://p', phone: '1760000', gender: 2, username: 'ada', blocked: false });
+    expect(profile).toMatchObject({
+      id: 'user-1',
+      nickname: 'Ada',
+      photo: 'https://p',
+      phone: '1760000',
+      gender: 2,
+      username: 'ada',
+      blocked: false,
+    });
     expect(profile.openid).toBeUndefined();
     expect(profile.tokenExpiredAt).toBeUndefined();
     expect(profile.raw).toBe(claims);
@@ -245,8 +258,25 @@ describe('the app-launch profile', () => {
   });
 
   it.each([
-    ['two different WeChat openids (app and mini program)', [['openid', 'oApp'], ['openid', 'oMini'], ['unionid', 'oU']], undefined, 'oU'],
-    ['the same openid twice', [['openid', 'oSame'], ['openid', 'oSame']], 'oSame', undefined],
+    [
+      'two different WeChat openids (app and mini program)',
+      [
+        ['openid', 'oApp'],
+        ['openid', 'oMini'],
+        ['unionid', 'oU'],
+      ],
+      undefined,
+      'oU',
+    ],
+    [
+      'the same openid twice',
+      [
+        ['openid', 'oSame'],
+        ['openid', 'oSame'],
+      ],
+      'oSame',
+      undefined,
+    ],
     ['no identities', [], undefined, undefined],
     ['an identity without userIdInIdp', [['openid', '']], undefined, undefined],
   ])('reads identities with %s', (_name, entries, openid, unionid) => {

@@ -180,7 +180,15 @@ describe('AppLaunchClient', () => {
     expect(get.method).toBe('GET');
     expect(get.headers).toMatchObject({ authorization: `Bearer ${ACCESS}`, 'x-authing-app-id': APP_ID });
 
-    expect(profile).toMatchObject({ id: USER_ID, userPoolId: POOL_ID, flow: 'app-launch', openid: 'oMini', unionid: 'oUnion', gender: 2, blocked: false });
+    expect(profile).toMatchObject({
+      id: USER_ID,
+      userPoolId: POOL_ID,
+      flow: 'app-launch',
+      openid: 'oMini',
+      unionid: 'oUnion',
+      gender: 2,
+      blocked: false,
+    });
     expect(profile.tokens).toMatchObject({ accessToken: ACCESS, expiresIn: 7200 });
     expectNothingSecretIn(JSON.stringify(profile), [profile.tokens!.idToken]);
     expect(logs.takeProblems()).toEqual([]);
@@ -236,7 +244,10 @@ describe('AppLaunchClient', () => {
 
   it('reports a refused client authentication as the operator’s mistake, naming the option', async () => {
     upstream.routes.set('/api/v3/signin-by-mobile', (req, res) =>
-      json(res, 401, { statusCode: 401, message: `client_secret ${(req.body as { client_secret: string }).client_secret} is wrong for ${CODES.code}` }),
+      json(res, 401, {
+        statusCode: 401,
+        message: `client_secret ${(req.body as { client_secret: string }).client_secret} is wrong for ${CODES.code}`,
+      }),
     );
     const pool = client();
     const error = await refused(pool.exchangeCodes(CODES));
@@ -288,7 +299,10 @@ describe('AppLaunchClient', () => {
   });
 
   it('is a LoginExchange, as the ticket client is', () => {
-    const exchanges: (LoginExchange<never> & OnModuleDestroy)[] = [client(), new App2WxappClient(new HttpService(axios.create()), resolveOptions({ userPoolId: 'p', secret: 's' }))];
+    const exchanges: (LoginExchange<never> & OnModuleDestroy)[] = [
+      client(),
+      new App2WxappClient(new HttpService(axios.create()), resolveOptions({ userPoolId: 'p', secret: 's' })),
+    ];
     for (const exchange of exchanges) {
       expect(exchange.pool).toBe('default');
       expect(typeof exchange.exchange).toBe('function');

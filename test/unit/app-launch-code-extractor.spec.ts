@@ -1,10 +1,5 @@
 import { App2WxappLoginError } from 'nestjs-app2wxapp';
-import {
-  extractAppLaunchCodes,
-  extractGraphqlAppLaunchCodes,
-  presentsNoCodes,
-  readAppLaunchCodes,
-} from '../../lib/login/app-launch-code.extractor';
+import { extractAppLaunchCodes, extractGraphqlAppLaunchCodes, presentsNoCodes, readAppLaunchCodes } from '../../lib/login/app-launch-code.extractor';
 import { appLaunchCodeDigest } from '../../lib/shared/app-launch-code.utils';
 import { ticketDigest } from '../../lib/shared/ticket.utils';
 

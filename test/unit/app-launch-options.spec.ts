@@ -45,10 +45,7 @@ describe('app-launch options', () => {
       maxQueuedExchanges: 1024,
       signinUrl: 'https://example.authing.cn/api/v3/signin-by-mobile',
       profileUrl: 'https://example.authing.cn/api/v3/get-profile?withIdentities=true',
-      jwksUrls: [
-        `https://example.authing.cn/${base.appId}/oidc/.well-known/jwks.json`,
-        'https://example.authing.cn/oidc/.well-known/jwks.json',
-      ],
+      jwksUrls: [`https://example.authing.cn/${base.appId}/oidc/.well-known/jwks.json`, 'https://example.authing.cn/oidc/.well-known/jwks.json'],
       upstreamAddress: 'example.authing.cn',
       upstreamPort: 443,
     });
@@ -116,7 +113,11 @@ describe('app-launch options', () => {
 
   it.each([
     ['the default clientAuth', {}, /appSecret is required .*clientAuth is client_secret_post \(the default\) or client_secret_basic/],
-    ['HS256 id_tokens', { clientAuth: 'none', verify: 'id_token', idTokenAlg: 'HS256' }, /appSecret is required .*HS256 id_tokens are verified with it/],
+    [
+      'HS256 id_tokens',
+      { clientAuth: 'none', verify: 'id_token', idTokenAlg: 'HS256' },
+      /appSecret is required .*HS256 id_tokens are verified with it/,
+    ],
   ])('requires the app secret for %s', (_name, extra, message) => {
     const { appSecret: _secret, ...rest } = base;
     expect(problem({ ...rest, ...extra })).toMatch(message);
@@ -137,7 +138,13 @@ describe('app-launch options', () => {
       appId: 'has a space',
     });
     expect(message).toMatch(/^App2WxappModule: invalid options: /);
-    for (const option of ['appSecret must be a string', 'appHost must not carry a query', 'connection must be', 'scope must contain openid', 'appId must be']) {
+    for (const option of [
+      'appSecret must be a string',
+      'appHost must not carry a query',
+      'connection must be',
+      'scope must contain openid',
+      'appId must be',
+    ]) {
       expect(message).toContain(option);
     }
     for (const value of ['123456789', 'evil.example', 'very-secret-path', 'Secret_Connection_Value', 'very-secret-scope', 'has a space']) {

@@ -20,7 +20,8 @@ function axiosErrorWithSecrets(code: string): AxiosError {
 
 async function clientWith(post: (...args: unknown[]) => Promise<unknown>) {
   const lines: string[] = [];
-  const capture = (...args: unknown[]) => void lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a))).join(' '));
+  const capture = (...args: unknown[]) =>
+    void lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a))).join(' '));
   const moduleRef = await Test.createTestingModule({
     imports: [App2WxappModule.forRoot({ userPoolId: 'pool', secret: SECRET, circuitBreaker: false })],
   })

@@ -1,4 +1,4 @@
-import { type ExecutionContext, InternalServerErrorException, UnauthorizedException } from '@nestjs/common';
+import { type ExecutionContext, InternalServerErrorException } from '@nestjs/common';
 import { App2WxappGuard, App2WxappUpstreamError } from 'nestjs-app2wxapp';
 import { App2WxappPoolRegistry, type RegisteredPool } from '../../lib/module/app2wxapp-pool.registry';
 

@@ -42,7 +42,11 @@ async function hs256(claims: Claims = {}, secret = APP_SECRET): Promise<string> 
 
 function sign(jwt: SignJWT, claims: Claims, key: KeyPair['privateKey'] | Uint8Array): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  jwt.setIssuedAt(claims.iat ?? now).setIssuer(claims.iss ?? ISSUER).setAudience(claims.aud ?? APP_ID).setExpirationTime(claims.exp ?? now + 3600);
+  jwt
+    .setIssuedAt(claims.iat ?? now)
+    .setIssuer(claims.iss ?? ISSUER)
+    .setAudience(claims.aud ?? APP_ID)
+    .setExpirationTime(claims.exp ?? now + 3600);
   if (claims.sub !== '') jwt.setSubject(claims.sub ?? USER_ID);
   if (claims.nbf !== undefined) jwt.setNotBefore(claims.nbf);
   return jwt.sign(key);

@@ -135,7 +135,7 @@ describe('MemoryTicketReplayStore', () => {
       const maxEntries = 10_000;
       const ttl = 1000;
       const { clock, store } = clocked(maxEntries);
-      const perStep = Math.round(((maxEntries / ttl) * 10) * share);
+      const perStep = Math.round((maxEntries / ttl) * 10 * share);
       const steps = (ttls * ttl) / 10;
       let full = 0;
       let accepted = 0;
@@ -172,7 +172,16 @@ describe('MemoryTicketReplayStore', () => {
       // Every claim accepted within the last lifetime is still live: none was forgotten to make room.
       let forgotten = 0;
       for (const i of lastLifetime) if (store.claimNow(key(i), ttl)) forgotten++;
-      return { full, accepted, forgotten, lastLifetime: lastLifetime.length, maxVisits, meanVisits: visits / measured, claims: steps * perStep, maxEntries };
+      return {
+        full,
+        accepted,
+        forgotten,
+        lastLifetime: lastLifetime.length,
+        maxVisits,
+        meanVisits: visits / measured,
+        claims: steps * perStep,
+        maxEntries,
+      };
     };
 
     it('keeps pace at 95 % of maxEntries / ttl for three lifetimes: no 503, and a bounded, small work per claim', () => {

@@ -43,7 +43,11 @@ describe('TenantCache', () => {
     await expect(tenants.get('acme')).rejects.toMatchObject({ status: 503 });
     expect(calls).toEqual(['acme']);
     expect(logs.takeProblems()).toEqual([
-      { level: 'warn', context: 'App2Wxapp', message: 'The tenant source failed to load tenant acme (no answer within 20 ms); its logins answer 503 until it answers' },
+      {
+        level: 'warn',
+        context: 'App2Wxapp',
+        message: 'The tenant source failed to load tenant acme (no answer within 20 ms); its logins answer 503 until it answers',
+      },
     ]);
     expect(tenants.snapshot().sourceDown).toBe(true);
   });
@@ -115,7 +119,11 @@ describe('TenantCache', () => {
       message: 'Login is unavailable: the settings of tenant "acme" are invalid (option "userPoolId"); the operator has been told',
     });
     expect(logs.takeProblems()).toEqual([
-      { level: 'error', context: 'App2Wxapp', message: 'Tenant acme cannot log users in: invalid options: options must be an object with at least { userPoolId }' },
+      {
+        level: 'error',
+        context: 'App2Wxapp',
+        message: 'Tenant acme cannot log users in: invalid options: options must be an object with at least { userPoolId }',
+      },
     ]);
   });
 

@@ -55,6 +55,7 @@ describe('parseUpstreamAnswer', () => {
     expect(answer.kind).toBe('refused');
     const message = (answer as { message: string }).message;
     expect(message).toHaveLength(505);
+    // eslint-disable-next-line no-control-regex
     expect(message).not.toMatch(/[\u0000\n]/);
   });
 

@@ -1,14 +1,5 @@
 import { HttpService } from '@nestjs/axios';
-import {
-  BadGatewayException,
-  Body,
-  Controller,
-  ForbiddenException,
-  HttpCode,
-  Inject,
-  Post,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { BadGatewayException, Body, Controller, ForbiddenException, HttpCode, Inject, Post, UnauthorizedException } from '@nestjs/common';
 
 export const BASELINE_UPSTREAM = Symbol('BASELINE_UPSTREAM');
 

@@ -13,7 +13,7 @@ export function serve(info: unknown, handlers: Record<string, Handler>, close: (
     await close().catch(() => undefined);
     process.exit(0);
   };
-  process.on('message', async (message: { id: number; type: string; payload?: unknown }) => {
+  const answer = async (message: { id: number; type: string; payload?: unknown }) => {
     if (message.type === 'close') return void shutdown();
     const handler = handlers[message.type];
     try {
@@ -23,7 +23,8 @@ export function serve(info: unknown, handlers: Record<string, Handler>, close: (
     } catch (err) {
       process.send!({ id: message.id, ok: false, error: (err as Error)?.message ?? String(err) });
     }
-  });
+  };
+  process.on('message', (message: { id: number; type: string; payload?: unknown }) => void answer(message));
   // The runner died or was interrupted: never outlive it.
   process.on('disconnect', () => void shutdown());
   process.send!({ ready: info });

@@ -107,8 +107,7 @@ export async function compare(spec: CompareSpec, log: (line: string) => void): P
     const warmBaseline = await measure(target, '/baseline', spec.warmupAmount);
     if (spec.passport) await measure(target, '/login-passport', Math.round(spec.warmupAmount / 2));
     log(`  warm-up: module ${warmModule.rps.toFixed(0)} req/s, baseline ${warmBaseline.rps.toFixed(0)} req/s`);
-    const size = (rps: number, seconds: number) =>
-      Math.round(Math.min(spec.maxAmount, Math.max(spec.minAmount, spec.connections, rps * seconds)));
+    const size = (rps: number, seconds: number) => Math.round(Math.min(spec.maxAmount, Math.max(spec.minAmount, spec.connections, rps * seconds)));
     const amount = size(warmBaseline.rps, spec.secondsPerRun);
 
     const result: CompareResult = { spec, amount, saturated: await pair('saturated', amount, undefined, spec.passport) };
@@ -132,10 +131,15 @@ export async function compare(spec: CompareSpec, log: (line: string) => void): P
 }
 
 function describe(run: Run): string {
-  const failed = Object.entries(run.failures).map(([s, n]) => `${n}×${s}`).concat(run.errors ? [`${run.errors} errors`] : []);
-  return `${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} p99 ${run.p99.toFixed(2)} max ${run.max.toFixed(1)} ms, ` +
+  const failed = Object.entries(run.failures)
+    .map(([s, n]) => `${n}×${s}`)
+    .concat(run.errors ? [`${run.errors} errors`] : []);
+  return (
+    `${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} p99 ${run.p99.toFixed(2)} max ${run.max.toFixed(1)} ms, ` +
     `app ${run.appCpuPerRequest.toFixed(0)} µs CPU/req, cpu app ${pct(run.cpu.app)} emulator ${pct(run.cpu.emulator)} ` +
-    `autocannon ${pct(run.cpu.loadGenerator)}` + (failed.length ? `, FAILED ${failed.join(', ')}` : '');
+    `autocannon ${pct(run.cpu.loadGenerator)}` +
+    (failed.length ? `, FAILED ${failed.join(', ')}` : '')
+  );
 }
 
 const pct = (share: number) => `${Math.round(share * 100)}%`;

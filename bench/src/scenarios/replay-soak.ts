@@ -19,7 +19,13 @@ export async function replaySoak(spec: ReplaySoakSpec): Promise<ReplaySoakResult
   const bound = spec.maxEntries / (spec.ttlMs / 1000);
   return Promise.all(
     spec.shares.map(async (share) => {
-      const config: ReplaySoakConfig = { rate: Math.round(bound * share), share, seconds: spec.seconds, ttlMs: spec.ttlMs, maxEntries: spec.maxEntries };
+      const config: ReplaySoakConfig = {
+        rate: Math.round(bound * share),
+        share,
+        seconds: spec.seconds,
+        ttlMs: spec.ttlMs,
+        maxEntries: spec.maxEntries,
+      };
       const child = await Child.start('replay-soak.process', `replay soak ${Math.round(share * 100)} %`, {}, ['--expose-gc']);
       try {
         return await child.call<ReplaySoakResult>('run', config);

@@ -86,11 +86,24 @@ export async function soak(spec: SoakSpec, log: (line: string) => void): Promise
     const after = await app.call<AppStats>('stats', { gc: true });
     timeline.push({ logins: spec.logins, rss: after.rss, heapUsed: after.heapUsed, replayStoreSize: after.replayStoreSize ?? 0 });
     const emulatorRss = (await emulator.call<ProcessStats>('stats')).rss;
-    log(`  after: ${mb(after.rss)} RSS, ${mb(after.heapUsed)} heap, ${after.replayStoreSize} replay entries; peak ${mb(peak.rss)} RSS; ` +
-      `${run.rps.toFixed(0)} req/s${failureCount(run) ? `, FAILED ${JSON.stringify(run.failures)} ${run.errors} errors` : ''}`);
+    log(
+      `  after: ${mb(after.rss)} RSS, ${mb(after.heapUsed)} heap, ${after.replayStoreSize} replay entries; peak ${mb(peak.rss)} RSS; ` +
+        `${run.rps.toFixed(0)} req/s${failureCount(run) ? `, FAILED ${JSON.stringify(run.failures)} ${run.errors} errors` : ''}`,
+    );
     return {
-      spec, before, peak, after, timeline, emulatorRss,
-      ok: run.ok, failures: run.failures, errors: run.errors, seconds: run.seconds, rps: run.rps, p50: run.p50, p99: run.p99,
+      spec,
+      before,
+      peak,
+      after,
+      timeline,
+      emulatorRss,
+      ok: run.ok,
+      failures: run.failures,
+      errors: run.errors,
+      seconds: run.seconds,
+      rps: run.rps,
+      p50: run.p50,
+      p99: run.p99,
     };
   } finally {
     await app.stop();

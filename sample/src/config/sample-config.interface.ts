@@ -2,9 +2,7 @@
 export const MINI_PROGRAM_TYPES = ['release', 'test', 'preview'] as const;
 export type MiniProgramType = (typeof MINI_PROGRAM_TYPES)[number];
 
-export type DatabaseConfig =
-  | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; url: string };
+export type DatabaseConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
 
 /** `ticket`: Authing's own mini program returns a ticket. `app-launch`: your own mini program returns WeChat codes. */
 export const LOGIN_FLOWS = ['ticket', 'app-launch'] as const;

@@ -15,10 +15,7 @@ export const databaseProvider: Provider = {
   useFactory: async (config: SampleConfig): Promise<Database> => {
     const logger = new Logger('Database');
     const settings = config.database;
-    const database =
-      settings.kind === 'postgres'
-        ? await PostgresDatabase.connect(settings.url)
-        : await PgliteDatabase.open(settings.dataDir);
+    const database = settings.kind === 'postgres' ? await PostgresDatabase.connect(settings.url) : await PgliteDatabase.open(settings.dataDir);
     try {
       await database.exec(SCHEMA_SCRIPT);
     } catch (error) {

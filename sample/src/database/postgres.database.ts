@@ -25,6 +25,8 @@ export class PostgresDatabase implements Database {
       await database.query('SELECT 1');
     } catch (error) {
       await pool.end().catch(() => undefined);
+      // No `cause`: describe() hides the connection string (and its password) that pg's own message may carry.
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(`Cannot connect to the PostgreSQL server of DATABASE_URL: ${describe(error)}`);
     }
     return database;

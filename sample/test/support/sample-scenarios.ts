@@ -213,9 +213,7 @@ export function describeSampleScenarios(label: string, makeDatabase: MakeDatabas
         const answers = await Promise.all(tickets.map((ticket) => sample.http.post(LOGIN, { ticket })));
         expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
         expect(new Set(answers.map((answer) => answer.body.user.id)).size).toBe(1);
-        expect(answers.map((answer) => answer.body.user.loginCount).sort((a, b) => a - b)).toEqual(
-          Array.from({ length: 20 }, (_, i) => i + 1),
-        );
+        expect(answers.map((answer) => answer.body.user.loginCount).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
         const rows = await sample.app
           .get<Database>(DATABASE)
           .query<{ login_count: number }>('SELECT login_count FROM users WHERE unionid = $1', [person.unionid]);
@@ -317,7 +315,13 @@ export function describeSampleScenarios(label: string, makeDatabase: MakeDatabas
           createdAt: expect.any(String),
           lastLoginAt: expect.any(String),
         });
-        expect(first.body.profile).toMatchObject({ id: user.authingId, flow: 'app-launch', nickname: 'Lucy', unionid: person.unionid, phone: person.phone });
+        expect(first.body.profile).toMatchObject({
+          id: user.authingId,
+          flow: 'app-launch',
+          nickname: 'Lucy',
+          unionid: person.unionid,
+          phone: person.phone,
+        });
         for (const hidden of ['token', 'tokens', 'raw']) expect(first.body.profile).not.toHaveProperty(hidden);
 
         const me = await sample.http.get('/me', bearer(first.body.accessToken));

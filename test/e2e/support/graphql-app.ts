@@ -1,5 +1,4 @@
-import { CapturedLogs } from './captured-logs';
-import { type INestApplication, type LoggerService, UseGuards } from '@nestjs/common';
+import { type INestApplication, UseGuards } from '@nestjs/common';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Args, Field, GraphQLModule, ID, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
@@ -7,6 +6,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { App2WxappGuard, App2WxappModule, type App2WxappModuleOptions, type App2WxappProfile, App2WxappUser } from 'nestjs-app2wxapp';
+import { CapturedLogs } from './captured-logs';
 import { request, type TestResponse } from './test-app';
 
 /** Apollo serves GraphQL on Express, Mercurius on Fastify. */

@@ -42,18 +42,16 @@ export function registerOtelSdk(): OtelSdk {
       if (errors.length > 0) throw new AggregateError(errors, 'metric collection failed');
       return resourceMetrics.scopeMetrics.flatMap((scope) =>
         scope.metrics.flatMap((metric) =>
-          (metric.dataPoints as { attributes: Attributes; value: unknown }[]).map(
-            (point): MetricPoint => ({
-              name: metric.descriptor.name,
-              unit: metric.descriptor.unit,
-              kind: metric.dataPointType === DataPointType.HISTOGRAM ? 'histogram' : metric.dataPointType === DataPointType.GAUGE ? 'gauge' : 'other',
-              attributes: point.attributes,
-              value:
-                metric.dataPointType === DataPointType.HISTOGRAM
-                  ? { count: (point.value as { count: number }).count, sum: (point.value as { sum: number }).sum }
-                  : (point.value as number),
-            }),
-          ),
+          (metric.dataPoints as { attributes: Attributes; value: unknown }[]).map((point): MetricPoint => ({
+            name: metric.descriptor.name,
+            unit: metric.descriptor.unit,
+            kind: metric.dataPointType === DataPointType.HISTOGRAM ? 'histogram' : metric.dataPointType === DataPointType.GAUGE ? 'gauge' : 'other',
+            attributes: point.attributes,
+            value:
+              metric.dataPointType === DataPointType.HISTOGRAM
+                ? { count: (point.value as { count: number }).count, sum: (point.value as { sum: number }).sum }
+                : (point.value as number),
+          })),
         ),
       );
     },
@@ -88,8 +86,13 @@ export function recordedStrings(spans: ReadableSpan[], points: MetricPoint[]): s
   const add = (value: unknown): void => {
     if (value === undefined || value === null) return;
     if (Array.isArray(value)) value.forEach(add);
-    else if (typeof value === 'object') for (const [k, v] of Object.entries(value)) (out.push(k), add(v));
-    else out.push(String(value));
+    else if (typeof value !== 'object') out.push(String(value));
+    else {
+      for (const [k, v] of Object.entries(value)) {
+        out.push(k);
+        add(v);
+      }
+    }
   };
   for (const span of spans) {
     add([span.name, span.attributes, span.status.message, span.resource.attributes]);

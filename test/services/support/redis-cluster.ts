@@ -38,7 +38,9 @@ export class RedisCluster {
       }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
         throw new Error(`redis-cli --cluster create failed: ${err.stdout ?? ''}${err.stderr ?? ''}${err.message}`);
       });
-      const nodes = await Promise.all(servers.map(async (server) => ({ server, port: server.port, id: await command(server.port, 'CLUSTER', 'MYID') })));
+      const nodes = await Promise.all(
+        servers.map(async (server) => ({ server, port: server.port, id: await command(server.port, 'CLUSTER', 'MYID') })),
+      );
       const cluster = new RedisCluster(nodes as ClusterNode[]);
       await cluster.untilState('ok');
       return cluster;

@@ -68,7 +68,9 @@ export class RedisServer {
       child.once('error', (err: NodeJS.ErrnoException) =>
         reject(
           err.code === 'ENOENT'
-            ? new Error(`${BIN} not found: install it (apt-get install -y redis-server, or source .ci/redis.sh && start_redis) or set TEST_REDIS_SERVER_BIN`)
+            ? new Error(
+                `${BIN} not found: install it (apt-get install -y redis-server, or source .ci/redis.sh && start_redis) or set TEST_REDIS_SERVER_BIN`,
+              )
             : err,
         ),
       );
