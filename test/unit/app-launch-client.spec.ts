@@ -122,7 +122,7 @@ function client(extra: Partial<App2WxappAppLaunchModuleOptions> = {}): AppLaunch
     ...extra,
   } as App2WxappAppLaunchModuleOptions;
   if (options.appSecret === undefined) delete options.appSecret;
-  const made = new AppLaunchClient(new HttpService(axios.create()), resolveOptions(options));
+  const made = new AppLaunchClient(new HttpService(axios.create() as never), resolveOptions(options));
   clients.push(made);
   return made;
 }
@@ -301,7 +301,7 @@ describe('AppLaunchClient', () => {
   it('is a LoginExchange, as the ticket client is', () => {
     const exchanges: (LoginExchange<never> & OnModuleDestroy)[] = [
       client(),
-      new App2WxappClient(new HttpService(axios.create()), resolveOptions({ userPoolId: 'p', secret: 's' })),
+      new App2WxappClient(new HttpService(axios.create() as never), resolveOptions({ userPoolId: 'p', secret: 's' })),
     ];
     for (const exchange of exchanges) {
       expect(exchange.pool).toBe('default');
