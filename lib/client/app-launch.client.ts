@@ -194,12 +194,11 @@ export class AppLaunchClient implements OnModuleDestroy {
         timeout: Math.max(1, Math.ceil(limit.remainingMs())),
         httpAgent: agent,
         httpsAgent: agent,
-        responseType: 'text',
+        // The answer stays text (identity transform); only the options that matter, as in App2WxappClient.post.
         transformResponse: identity,
         validateStatus: always,
         maxRedirects: 0,
         maxContentLength: MAX_UPSTREAM_BODY_BYTES,
-        maxBodyLength: MAX_UPSTREAM_BODY_BYTES,
       });
     } catch (err) {
       throw transportError(err as AxiosError, limit.expired, this.options.timeoutMs, fair);

@@ -18,7 +18,7 @@ function axiosErrorWithSecrets(code: string): AxiosError {
   return new AxiosError(`connect ${code} with ${config.data}`, code, config as never, { body: config.data });
 }
 
-async function clientWith(post: (...args: unknown[]) => Promise<unknown>) {
+async function clientWith(request: (...args: unknown[]) => Promise<unknown>) {
   const lines: string[] = [];
   const capture = (...args: unknown[]) =>
     void lines.push(args.map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : JSON.stringify(a))).join(' '));
@@ -27,7 +27,7 @@ async function clientWith(post: (...args: unknown[]) => Promise<unknown>) {
   })
     .setLogger({ log: capture, warn: capture, error: capture, debug: capture, verbose: capture, fatal: capture })
     .overrideProvider(HttpService)
-    .useValue({ axiosRef: { post, defaults: {} } })
+    .useValue({ axiosRef: { request, defaults: {} } })
     .compile();
   return { client: moduleRef.get(App2WxappClient), lines, close: () => moduleRef.close() };
 }
@@ -74,14 +74,15 @@ describe('error sanitising', () => {
   });
 
   it('sends the secret in the body and never in the URL', async () => {
-    const post = jest.fn((..._args: unknown[]) => Promise.resolve({ status: 200, data: JSON.stringify({ code: 200, data: { _id: 'u1' } }) }));
-    const { client, close } = await clientWith(post);
+    const request = jest.fn((..._args: unknown[]) => Promise.resolve({ status: 200, data: JSON.stringify({ code: 200, data: { _id: 'u1' } }) }));
+    const { client, close } = await clientWith(request);
     const profile = await client.exchangeTicket(TICKET);
     await close();
     expect(profile.id).toBe('u1');
-    const [url, body, config] = post.mock.calls[0] as [string, unknown, { maxRedirects: number; timeout: number }];
-    expect(url).toBe('https://core.authing.cn/oauth/app2wxapp/auth/pool');
-    expect(body).toEqual({ secret: SECRET, ticket: TICKET });
+    const [config] = request.mock.calls[0] as [{ method: string; url: string; data: unknown; maxRedirects: number; timeout: number }];
+    expect(config.method).toBe('POST');
+    expect(config.url).toBe('https://core.authing.cn/oauth/app2wxapp/auth/pool');
+    expect(config.data).toEqual({ secret: SECRET, ticket: TICKET });
     expect(config.maxRedirects).toBe(0);
     expect(config.timeout).toBe(5000);
   });
