@@ -117,7 +117,10 @@ export class App2WxappGuard implements CanActivate {
 
   private async activateTenant(request: any, response: unknown, context: ExecutionContext): Promise<boolean> {
     try {
-      request.user = await this.tenantLookup().authenticateRequest(await this.tenantSelection!(request), request, context);
+      // A name read from a header is there at once: no wait for it (a resolver may still answer with a promise).
+      const named = this.tenantSelection!(request);
+      const tenant = typeof (named as PromiseLike<unknown> | null)?.then === 'function' ? await named : named;
+      request.user = await this.tenantLookup().authenticateRequest(tenant, request, context);
     } catch (err) {
       setRetryAfter(err, response);
       throw err;

@@ -5,7 +5,7 @@ import type { App2WxappAuthenticator } from '../login/app2wxapp.authenticator';
 import type { App2WxappPoolOptions } from '../options/app2wxapp-options.interface';
 import type { ResolvedPoolOptions } from '../options/app2wxapp-options.schema';
 import { TENANT_CACHE } from '../shared/internal.tokens';
-import type { App2WxappTenantsSnapshot, TenantCache } from './tenant-cache';
+import { type App2WxappTenantsSnapshot, type TenantCache, TenantEntry } from './tenant-cache';
 
 /** Authing's code for "the user pool secret is wrong". */
 const WRONG_SECRET = 2003;
@@ -83,8 +83,18 @@ export class App2WxappTenants implements OnModuleDestroy {
   }
 
   /** @internal One login on the tenant's current pipeline, retried once on a new one when its secret was rotated. */
-  async login(tenant: unknown, run: (authenticator: App2WxappAuthenticator<unknown>) => Promise<unknown>): Promise<unknown> {
-    const entry = await this.cache.get(tenant);
+  login(tenant: unknown, run: (authenticator: App2WxappAuthenticator<unknown>) => Promise<unknown>): Promise<unknown> {
+    let found: TenantEntry | Promise<TenantEntry>;
+    try {
+      found = this.cache.get(tenant);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    // A loaded tenant goes straight to its pipeline, without waiting for a promise first.
+    return found instanceof TenantEntry ? this.loginOn(found, run) : found.then((entry) => this.loginOn(entry, run));
+  }
+
+  private async loginOn(entry: TenantEntry, run: (authenticator: App2WxappAuthenticator<unknown>) => Promise<unknown>): Promise<unknown> {
     const pipeline = this.cache.lease(entry);
     try {
       return await run(pipeline.authenticator);

@@ -4,7 +4,7 @@ import axios from 'axios';
 import type { App2WxappModuleOptions, App2WxappTenantsOptions } from 'nestjs-app2wxapp';
 import { App2WxappTelemetry } from '../../lib/telemetry/app2wxapp.telemetry';
 import { resolveTenantsOptions } from '../../lib/tenants/app2wxapp-tenants-options.schema';
-import { TenantCache } from '../../lib/tenants/tenant-cache';
+import { TenantCache, TenantEntry } from '../../lib/tenants/tenant-cache';
 import { CapturedLogs } from '../e2e/support/captured-logs';
 
 const ACME: App2WxappModuleOptions<any> = { userPoolId: 'pool-acme', secret: 'acme-secret-1', host: 'http://127.0.0.1:9' };
@@ -62,6 +62,35 @@ describe('TenantCache', () => {
     now += 100;
     await expect(tenants.get('d')).rejects.toMatchObject({ status: 401 });
     expect(calls.at(-1)).toBe('d');
+  });
+
+  it('a loaded tenant is answered without a promise; a login moves it in the LRU order at most once a second, and eviction follows that order', async () => {
+    const calls: string[] = [];
+    const tenants = cache((name: string) => (calls.push(name), { ...ACME, userPoolId: `pool-${name}` }), { maxTenants: 2 });
+    await tenants.get('a');
+    await tenants.get('b');
+    expect(tenants.get('a')).toBeInstanceOf(TenantEntry);
+    const missing = tenants.get('no such tenant!');
+    expect(missing).toBeInstanceOf(Promise);
+    await expect(missing).rejects.toMatchObject({ status: 401 });
+
+    // Used again within the second: a keeps its place, so the next tenant evicts it.
+    now += 500;
+    tenants.get('a');
+    await tenants.get('c');
+    expect(tenants.snapshot().loaded).toBe(2);
+    await tenants.get('a');
+    expect(calls).toEqual(['a', 'b', 'c', 'a']);
+
+    // Used again a second later: a moves to the recent end, so the next tenant evicts c, the least recently used.
+    now += 1000;
+    tenants.get('c');
+    now += 1000;
+    tenants.get('a');
+    await tenants.get('d');
+    await tenants.get('a');
+    await tenants.get('c');
+    expect(calls).toEqual(['a', 'b', 'c', 'a', 'd', 'c']);
   });
 
   it('a refresh past refreshMs serves the loaded tenant and asks the source in the background; unchanged options keep the pipeline', async () => {
