@@ -25,10 +25,11 @@ export interface Plan {
 const saturated: Omit<CompareSpec, 'adapter'> = {
   connections: 10,
   latencyMs: 0,
-  rounds: 3,
+  // Eight rounds (A B, B A, ...): the ratios are the medians of the rounds' paired figures (RESULTS.md, Method).
+  rounds: 8,
   warmupAmount: 2000,
-  secondsPerRun: 1.5,
-  minAmount: 1500,
+  secondsPerRun: 1.2,
+  minAmount: 1200,
   maxAmount: 40_000,
   fixedRateShare: 0.3,
   fixedRateSeconds: 1.5,
@@ -38,18 +39,18 @@ const saturated: Omit<CompareSpec, 'adapter'> = {
 
 /**
  * The emulator signs two RS256 tokens per app-launch sign-in (about 1.4 ms of CPU each here) and the app verifies one,
- * so a login costs several times a ticket login: a few hundred a second on 2 cores. Five rounds, for the noise.
+ * so a login costs several times a ticket login: a few hundred a second on 2 cores. Eight rounds, for the noise.
  */
 const appLaunchSaturated: Omit<AppLaunchSpec, 'adapter'> = {
   connections: 10,
   latencyMs: 0,
-  rounds: 5,
+  rounds: 8,
   warmupAmount: 600,
-  secondsPerRun: 2,
+  secondsPerRun: 1.5,
   minAmount: 800,
   maxAmount: 20_000,
   fixedRateShare: 0.3,
-  fixedRateSeconds: 2,
+  fixedRateSeconds: 1.5,
   emulatorDirect: true,
 };
 
@@ -72,16 +73,16 @@ export const FULL: Plan = {
     passport: false,
   },
   soak: { adapter: 'fastify', logins: 200_000, checkpoint: 25_000, connections: 50, warmup: 5000, ticketTtlMs: 20_000 },
-  overhead: { logins: 3000, rounds: 5, warmup: 1000 },
+  overhead: { logins: 3000, rounds: 9, warmup: 1000 },
   // The default store (1 000 000 claims, 120 s tickets) below, near, at and past its bound (8 333 claims/s), each for
   // 30 s more than a ticket lifetime: the last 30 s run on a store holding a full lifetime of claims.
   replay: { shares: [0.3, 0.95, 1, 1.1], maxEntries: 1_000_000, ttlMs: 120_000, seconds: 150 },
-  tenants: { logins: 3000, rounds: 5, tenants: 10_000, unknown: 10_000 },
+  tenants: { logins: 5000, rounds: 11, tenants: 10_000, unknown: 10_000 },
   appLaunch: [
     { adapter: 'express', ...appLaunchSaturated },
     { adapter: 'fastify', ...appLaunchSaturated },
   ],
-  appLaunchOverhead: { logins: 2000, rounds: 5, warmup: 1000 },
+  appLaunchOverhead: { logins: 2000, rounds: 9, warmup: 1000 },
 };
 
 /** Proves that every scenario still runs (CI); its figures mean nothing. */

@@ -69,8 +69,11 @@ export async function appLaunch(spec: AppLaunchSpec, log: (line: string) => void
     const pair = async (label: string, amount: number, rate?: number): Promise<RoutePair> => {
       const out: RoutePair = { module: [], baseline: [] };
       for (let round = 1; round <= spec.rounds; round++) {
-        const a = await measure(target, MODULE_ROUTE, amount, rate);
-        const b = await measure(target, BASELINE_ROUTE, amount, rate);
+        // A, B in odd rounds and B, A in even ones: each pair of rounds is A B B A, so neither route always runs second.
+        const moduleFirst = round % 2 === 1;
+        const first = await measure(target, moduleFirst ? MODULE_ROUTE : BASELINE_ROUTE, amount, rate);
+        const second = await measure(target, moduleFirst ? BASELINE_ROUTE : MODULE_ROUTE, amount, rate);
+        const [a, b] = moduleFirst ? [first, second] : [second, first];
         out.module.push(a);
         out.baseline.push(b);
         log(`  ${label} ${round}: module ${describe(a)}`);

@@ -88,8 +88,11 @@ export async function compare(spec: CompareSpec, log: (line: string) => void): P
     const pair = async (label: string, amount: number, rate?: number, withPassport = false): Promise<RoutePair> => {
       const out: RoutePair = { module: [], baseline: [], ...(withPassport ? { passport: [] } : {}) };
       for (let round = 1; round <= spec.rounds; round++) {
-        const a = await measure(target, '/login', amount, rate);
-        const b = await measure(target, '/baseline', amount, rate);
+        // A, B in odd rounds and B, A in even ones: each pair of rounds is A B B A, so neither route always runs second.
+        const moduleFirst = round % 2 === 1;
+        const first = await measure(target, moduleFirst ? '/login' : '/baseline', amount, rate);
+        const second = await measure(target, moduleFirst ? '/baseline' : '/login', amount, rate);
+        const [a, b] = moduleFirst ? [first, second] : [second, first];
         out.module.push(a);
         out.baseline.push(b);
         log(`  ${label} ${round}: module ${describe(a)}`);
