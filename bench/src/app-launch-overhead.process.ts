@@ -21,6 +21,8 @@ export interface AppLaunchOverheadConfig {
   logins: number;
   rounds: number;
   warmup: number;
+  /** Only these variants (e.g. for a CPU profile of one path); default all. */
+  only?: AppLaunchOverheadVariant[];
 }
 
 export type AppLaunchOverheadVariant = 'baseline' | 'authenticator' | 'guardExpress';
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     {},
     {
       run: async (): Promise<AppLaunchOverheadResult> => {
-        const order = Object.keys(variants) as AppLaunchOverheadVariant[];
+        const order = (config.only ?? Object.keys(variants)) as AppLaunchOverheadVariant[];
         for (const variant of order) await cpuPerLogin(variant, config.warmup);
         const cpu = Object.fromEntries(order.map((v) => [v, [] as number[]])) as Record<AppLaunchOverheadVariant, number[]>;
         for (let round = 0; round < config.rounds; round++) {

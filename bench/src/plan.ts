@@ -25,8 +25,8 @@ export interface Plan {
 const saturated: Omit<CompareSpec, 'adapter'> = {
   connections: 10,
   latencyMs: 0,
-  // Eight rounds (A B, B A, ...): the ratios are the medians of the rounds' paired figures (RESULTS.md, Method).
-  rounds: 8,
+  // Ten rounds (A B, B A, ...): the ratios are the medians of the rounds' paired figures (RESULTS.md, Method).
+  rounds: 10,
   warmupAmount: 2000,
   secondsPerRun: 1.2,
   minAmount: 1200,

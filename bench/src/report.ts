@@ -395,7 +395,7 @@ function replaySection(list: ReplaySoakResult[], peak: number): string {
     '',
     `\`MemoryTicketReplayStore\` (bound ${(first.config.maxEntries ?? 1_000_000).toLocaleString('en')} claims, \`ticketTtlMs\` ${first.config.ttlMs / 1000} s, so ` +
       `${f0(bound)} claims/s fill it) claiming new SHA-256 keys at ${list.map(pct).join(', ')} of that rate, for ${f0(first.seconds)} s each: ` +
-      "one process per rate, all at once, beside the other scenarios. Keys are hashed before each millisecond's claims, outside the " +
+      "one process per rate, all at once, after the other scenarios (alone: they make about 28 000 claims a second). Keys are hashed before each millisecond's claims, outside the " +
       'measured CPU: `process.cpuUsage()` around those `claimNow` calls, summed per 10 ms batch; and "after one ttl" covers only the batches after the first ticket ' +
       'lifetime, when the store holds a lifetime of claims. Claims are made every millisecond, as a server would see them; a tick more than 40 ms behind its schedule drops the excess (skipped).',
     '',
@@ -410,7 +410,7 @@ function replaySection(list: ReplaySoakResult[], peak: number): string {
         `after one ttl, ${f2(sustained.steady.meanMicros)} µs, stayed within 3× the 30 % run's ${f2(base.steady.meanMicros)} µs, and its p99 within 3× too, with no 503): ` +
         (peak > 1
           ? `×${f1(sustained.config.rate / peak)} the module's best login rate in this run (${f0(peak)}/s).`
-          : 'no login scenario ran beside it.')
+          : 'no login scenario ran in this run.')
       : "No run met the sustained criterion (no 503, CPU per claim within 3× the 30 % run's).",
   ].join('\n');
 }

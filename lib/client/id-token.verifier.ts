@@ -13,8 +13,10 @@ type Jose = typeof import('jose');
  * flow, `verify: 'profile'`) never load it, and a CommonJS test runner without `require(esm)` can still load us.
  */
 let jose: Promise<Jose> | undefined;
+/** The module once loaded: every login after the first uses it without waiting for a promise. */
+let joseLoaded: Jose | undefined;
 function loadJose(): Promise<Jose> {
-  return (jose ??= import('jose'));
+  return (jose ??= import('jose').then((lib) => (joseLoaded = lib)));
 }
 
 /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. */
@@ -33,26 +35,29 @@ export class IdTokenVerifier {
   private readonly secret?: Uint8Array;
   /** One jose key set per JWKS the cache fetched (a refetch is a new object, so an old set is collected with it). */
   private readonly keySets = new WeakMap<JSONWebKeySet, ReturnType<Jose['createLocalJWKSet']>>();
+  /** The same for every login: built once. */
+  private readonly options: JWTVerifyOptions;
 
   constructor(
     private readonly settings: Settings,
     fetchJwks: JwksFetch,
     now?: () => number,
   ) {
+    this.options = {
+      algorithms: [settings.idTokenAlg],
+      issuer: [...settings.issuers],
+      audience: settings.appId,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      requiredClaims: ['sub', 'exp'],
+    };
     if (settings.idTokenAlg === 'HS256') this.secret = new TextEncoder().encode(settings.appSecret ?? '');
     else this.jwks = new JwksCache(settings.jwksUrls, settings.jwksRefreshMs, fetchJwks, now);
   }
 
   /** The verified claims; every failure is an `App2WxappLoginError`, its message free of the token. */
   async verify(idToken: string, limit: Deadline): Promise<JWTPayload & { sub: string }> {
-    const lib = await loadJose();
-    const options: JWTVerifyOptions = {
-      algorithms: [this.settings.idTokenAlg],
-      issuer: [...this.settings.issuers],
-      audience: this.settings.appId,
-      clockTolerance: CLOCK_TOLERANCE_S,
-      requiredClaims: ['sub', 'exp'],
-    };
+    const lib = joseLoaded ?? (await loadJose());
+    const options = this.options;
     let payload: JWTPayload;
     try {
       if (this.secret) {

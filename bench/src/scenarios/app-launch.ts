@@ -37,7 +37,8 @@ export async function appLaunch(spec: AppLaunchSpec, log: (line: string) => void
       const bodyOf = direct ? signinBody : codePairBody;
       const take = () => bodyOf(feed.take());
       const body = (whole: string) => whole;
-      await target.call('stats', { gc: true });
+      // No forced GC between runs: a server never gets one, and one before each run added 100-280 µs of CPU per
+      // login to the module's next run against 60-80 µs without (bench/src/analysis.ts).
       const [e0, a0] = await Promise.all([emulator.call<ProcessStats>('stats'), target.call<ProcessStats>('stats')]);
       const r0 = process.cpuUsage();
       const t0 = performance.now();

@@ -64,7 +64,8 @@ export async function compare(spec: CompareSpec, log: (line: string) => void): P
     const measure = async (to: AppChild, path: string, amount: number, rate?: number, body?: (t: string) => string): Promise<Run> => {
       const feed = await new TicketFeed(emulator).fill(amount + spec.connections + 16);
       const take = () => feed.take();
-      await target.call('stats', { gc: true });
+      // No forced GC between runs: a server never gets one, and one before each run added 100-280 µs of CPU per
+      // login to the module's next run against 60-80 µs without (bench/src/analysis.ts).
       const [e0, a0] = await Promise.all([emulator.call<ProcessStats>('stats'), target.call<ProcessStats>('stats')]);
       const r0 = process.cpuUsage();
       const t0 = performance.now();

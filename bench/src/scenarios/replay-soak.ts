@@ -13,7 +13,7 @@ export interface ReplaySoakSpec {
 
 /**
  * Runs the replay-store soak at each rate in its own process, all at once (each needs wall-clock time, hardly any
- * CPU), and returns their results when the last ends; the whole of it runs beside the other scenarios.
+ * CPU each), and returns their results when the last ends; the bench runs it after the other scenarios, alone.
  */
 export async function replaySoak(spec: ReplaySoakSpec): Promise<ReplaySoakResult[]> {
   const bound = spec.maxEntries / (spec.ttlMs / 1000);
