@@ -25,14 +25,15 @@ export interface Plan {
 const saturated: Omit<CompareSpec, 'adapter'> = {
   connections: 10,
   latencyMs: 0,
-  // Ten rounds (A B, B A, ...): the ratios are the medians of the rounds' paired figures (RESULTS.md, Method).
-  rounds: 10,
+  // Sixteen short rounds (A B, B A, ...): the ratios are the medians of the rounds' paired figures, and the shorter a
+  // pair, the likelier both runs see the same machine (RESULTS.md, Method).
+  rounds: 16,
   warmupAmount: 2000,
-  secondsPerRun: 1.2,
-  minAmount: 1200,
+  secondsPerRun: 0.7,
+  minAmount: 800,
   maxAmount: 40_000,
   fixedRateShare: 0.3,
-  fixedRateSeconds: 1.5,
+  fixedRateSeconds: 1,
   emulatorDirect: true,
   passport: true,
 };
