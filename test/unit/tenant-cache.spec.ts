@@ -76,7 +76,7 @@ describe('TenantCache', () => {
 
     // Used again within the second: a keeps its place, so the next tenant evicts it.
     now += 500;
-    tenants.get('a');
+    expect(tenants.get('a')).toBeInstanceOf(TenantEntry);
     await tenants.get('c');
     expect(tenants.snapshot().loaded).toBe(2);
     await tenants.get('a');
@@ -84,9 +84,9 @@ describe('TenantCache', () => {
 
     // Used again a second later: a moves to the recent end, so the next tenant evicts c, the least recently used.
     now += 1000;
-    tenants.get('c');
+    expect(tenants.get('c')).toBeInstanceOf(TenantEntry);
     now += 1000;
-    tenants.get('a');
+    expect(tenants.get('a')).toBeInstanceOf(TenantEntry);
     await tenants.get('d');
     await tenants.get('a');
     await tenants.get('c');
