@@ -38,7 +38,8 @@ export async function checkEmulatorBin(root) {
   );
 
   const child = await run(bin, ['--user-pool-id', 'smoke-bin-pool', '--secret', SECRET, '--port', '0'], {
-    untilOutput: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
+    // The whole banner, down to its last line: each line is its own write, and a pipe may hand them over apart.
+    untilOutput: /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*Control page: /,
   });
   const url = child.match?.[1];
   check(
