@@ -21,6 +21,26 @@ class TenantLoginController {
   byHeader(@App2WxappUser() user: unknown) {
     return { user };
   }
+
+  // A resolver that looks the tenant up asynchronously (a promise), and one that answers a bare thenable.
+  @Post('by-lookup')
+  @HttpCode(200)
+  @UseGuards(App2WxappGuard.forTenant(async (request) => (await Promise.resolve(request.headers['x-tenant'])) as string | undefined))
+  byLookup(@App2WxappUser() user: unknown) {
+    return { user };
+  }
+
+  @Post('by-thenable')
+  @HttpCode(200)
+  @UseGuards(
+    App2WxappGuard.forTenant(
+      (request) =>
+        ({ then: (resolve: (name: unknown) => void) => setImmediate(() => resolve(request.headers['x-tenant'])) }) as unknown as Promise<string>,
+    ),
+  )
+  byThenable(@App2WxappUser() user: unknown) {
+    return { user };
+  }
 }
 
 /** One Authing user pool per tenant, each its own emulator with its own id and secret. */
@@ -107,6 +127,20 @@ describe.each(ADAPTERS)('tenants from a real table on %s', (adapter) => {
     expect(logs.takeProblems()).toEqual([
       { level: 'warn', context: 'App2Wxapp', message: expect.stringMatching(/^Refused a ticket that was already presented \(pool acme, ticket #/) },
     ]);
+  });
+
+  it('a resolver that answers a promise or a thenable: its tenant logs in; an unknown or missing name is still 401, never echoed', async () => {
+    await addTenant('acme', 'acme');
+    await boot();
+    for (const path of ['/tenants/by-lookup', '/tenants/by-thenable']) {
+      const ok = await running!.post(path, { ticket: emulators.acme.issueTicket({ unionid: 'oAsync' }) }, { 'x-tenant': 'acme' });
+      expect([ok.status, ok.body.user]).toEqual([200, { tenant: 'acme', id: emulators.acme.userId('oAsync') }]);
+      const unknown = await running!.post(path, { ticket: emulators.acme.issueTicket() }, { 'x-tenant': 'umbrella-corp' });
+      expect([unknown.status, unknown.body.message]).toEqual([401, 'This request names no tenant that this app knows']);
+      expect(unknown.text).not.toContain('umbrella-corp');
+      expect((await running!.post(path, { ticket: emulators.acme.issueTicket() })).status).toBe(401);
+    }
+    expect(table.calls).toEqual(['acme', 'umbrella-corp']);
   });
 
   it('an unknown tenant: 401 without echoing the name, no upstream call, one table query per name within the negative TTL; malformed names and no name never reach the table', async () => {
