@@ -36,9 +36,14 @@ export class ExchangePolicies {
     this.breaker = this.createBreaker();
   }
 
-  async execute<T>(fn: () => Promise<T>, limit: Deadline): Promise<T> {
-    // A free slot runs at once; only a queued exchange needs the deadline raced, since cockatiel checks it on dequeue.
+  execute<T>(fn: () => Promise<T>, limit: Deadline): Promise<T> {
+    // A free slot runs at once (cockatiel's promise handed on as is, no async wrapper); only a queued exchange needs
+    // the deadline raced, since cockatiel checks it on dequeue.
     if (this.limiter.executionSlots > 0) return this.limiter.execute(() => this.throughBreaker(fn));
+    return this.queued(fn, limit);
+  }
+
+  private async queued<T>(fn: () => Promise<T>, limit: Deadline): Promise<T> {
     let started = false;
     const run = () => {
       started = true;

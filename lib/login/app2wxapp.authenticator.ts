@@ -146,16 +146,19 @@ export class App2WxappAuthenticator<TUser = unknown> {
 
   /** @internal The guard's entry: the credential is read from the request (or a GraphQL resolver's arguments) first. */
   authenticateRequest(request: any, context?: ExecutionContext, graphqlArgs?: unknown): Promise<TUser> {
-    return this.traced(async (run) => {
-      const flow = this.flow;
-      const extractor = flow.extractor;
-      const credential = extractor
-        ? flow.fromExtractor(await this.appCode(run, () => extractor(request, context)))
-        : graphqlArgs !== undefined
-          ? flow.fromGraphql(graphqlArgs, request)
-          : flow.fromRequest(request);
-      return this.login(credential, request, run);
-    });
+    const flow = this.flow;
+    const extractor = flow.extractor;
+    if (extractor) {
+      return this.traced(async (run) => {
+        const credential = flow.fromExtractor(await this.appCode(run, () => extractor(request, context)));
+        return this.login(credential, request, run);
+      });
+    }
+    // Without an extractor the credential is read at once: no async step of its own before the login's (a 401 that
+    // reading throws still ends in traced, as a rejection).
+    return this.traced((run) =>
+      this.login(graphqlArgs !== undefined ? flow.fromGraphql(graphqlArgs, request) : flow.fromRequest(request), request, run),
+    );
   }
 
   /** @internal Passport's entry: a request without any credential fails softly, so that a composed guard tries on. */

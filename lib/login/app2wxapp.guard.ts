@@ -79,8 +79,13 @@ export class App2WxappGuard implements CanActivate {
     return guard;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() === 'http') return this.activateHttp(context);
+  // Not itself async: it hands back the promise of the path it takes (an async wrapper would add a promise and three
+  // microtask turns to every login, measured in the benchmark's profile).
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    return context.getType() === 'http' ? this.activateHttp(context) : this.activateGraphql(context);
+  }
+
+  private async activateGraphql(context: ExecutionContext): Promise<boolean> {
     const { request, response, graphqlArgs, graphqlInfo } = graphqlLoginContext(context);
     let user: unknown;
     try {

@@ -8,8 +8,6 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import {
   ATTR_OUTCOME,
   ATTR_POOL,
-  ATTR_TENANT,
-  ATTR_USER_POOL_ID,
   type App2WxappLoginOutcome,
   CIRCUIT_STATE,
   DURATION_BUCKETS,
@@ -49,10 +47,22 @@ const spanOf = (trace: LoginTrace): Span => (trace as RecordedLogin).span;
 /** `app2wxapp.pool` on metrics: bounded, so every tenant is `tenant`; its name goes on spans only. */
 const metricPool = (options: Pick<ResolvedSharedOptions, 'pool' | 'tenant'>): string => (options.tenant ? TENANT_POOL_ATTRIBUTE : options.pool);
 
+/*
+ * The attribute objects of every login are written with literal keys, the values of ATTR_POOL, ATTR_TENANT,
+ * ATTR_USER_POOL_ID and ATTR_OUTCOME (telemetry.constants.ts; the telemetry e2e tests read them back from a real
+ * SDK). The same literals with computed keys cost 5-6 µs of CPU per login on Node 24 in the benchmark app's profile
+ * (bench/src/analysis.ts). They stay fresh objects per call, not cached ones: an SDK may assign its sampler's
+ * attributes into the object it is given.
+ */
 function poolAttributes(options: Pick<ResolvedSharedOptions, 'pool' | 'tenant' | 'userPoolId'>): Record<string, string> {
   return options.tenant
-    ? { [ATTR_POOL]: TENANT_POOL_ATTRIBUTE, [ATTR_TENANT]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId }
-    : { [ATTR_POOL]: options.pool, [ATTR_USER_POOL_ID]: options.userPoolId };
+    ? { 'app2wxapp.pool': TENANT_POOL_ATTRIBUTE, 'app2wxapp.tenant': options.pool, 'app2wxapp.user_pool.id': options.userPoolId }
+    : { 'app2wxapp.pool': options.pool, 'app2wxapp.user_pool.id': options.userPoolId };
+}
+
+/** A duration's attributes: bounded (an outcome, a static pool or `tenant`). */
+function outcomeAttributes(outcome: string, pool: string): Record<string, string> {
+  return { 'app2wxapp.outcome': outcome, 'app2wxapp.pool': pool };
 }
 
 export interface ExchangeTrace {
@@ -142,7 +152,7 @@ export class App2WxappTelemetry implements OnModuleDestroy {
       }
     }
     span.end();
-    this.loginDuration!.record((performance.now() - trace.started) / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: trace.pool });
+    this.loginDuration!.record((performance.now() - trace.started) / 1000, outcomeAttributes(outcome, trace.pool));
   }
 
   startExchange(
@@ -202,6 +212,6 @@ class Exchange implements ExchangeTrace {
       }
       span.end();
     }
-    this.histogram.record(durationMs / 1000, { [ATTR_OUTCOME]: outcome, [ATTR_POOL]: this.pool });
+    this.histogram.record(durationMs / 1000, outcomeAttributes(outcome, this.pool));
   }
 }
