@@ -8,6 +8,8 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from '../version';
 import {
   ATTR_OUTCOME,
   ATTR_POOL,
+  type ATTR_TENANT,
+  type ATTR_USER_POOL_ID,
   type App2WxappLoginOutcome,
   CIRCUIT_STATE,
   DURATION_BUCKETS,
@@ -48,21 +50,27 @@ const spanOf = (trace: LoginTrace): Span => (trace as RecordedLogin).span;
 const metricPool = (options: Pick<ResolvedSharedOptions, 'pool' | 'tenant'>): string => (options.tenant ? TENANT_POOL_ATTRIBUTE : options.pool);
 
 /*
- * The attribute objects of every login are written with literal keys, the values of ATTR_POOL, ATTR_TENANT,
- * ATTR_USER_POOL_ID and ATTR_OUTCOME (telemetry.constants.ts; the telemetry e2e tests read them back from a real
- * SDK). The same literals with computed keys cost 5-6 µs of CPU per login on Node 24 in the benchmark app's profile
- * (bench/src/analysis.ts). They stay fresh objects per call, not cached ones: an SDK may assign its sampler's
- * attributes into the object it is given.
+ * The attribute objects of every login are written with literal keys: the same literals with computed keys
+ * (`{ [ATTR_POOL]: pool }`) cost 5-6 µs of CPU per login on Node 24 in the benchmark app's profile
+ * (bench/src/analysis.ts). `satisfies` holds each key equal to its constant in telemetry.constants.ts: a key that
+ * differs, is missing or is extra does not compile. They stay fresh objects per call, not cached ones: an SDK may
+ * assign its sampler's attributes into the object it is given.
  */
+type Keyed<K extends string> = Record<K, string>;
+
 function poolAttributes(options: Pick<ResolvedSharedOptions, 'pool' | 'tenant' | 'userPoolId'>): Record<string, string> {
   return options.tenant
-    ? { 'app2wxapp.pool': TENANT_POOL_ATTRIBUTE, 'app2wxapp.tenant': options.pool, 'app2wxapp.user_pool.id': options.userPoolId }
-    : { 'app2wxapp.pool': options.pool, 'app2wxapp.user_pool.id': options.userPoolId };
+    ? ({
+        'app2wxapp.pool': TENANT_POOL_ATTRIBUTE,
+        'app2wxapp.tenant': options.pool,
+        'app2wxapp.user_pool.id': options.userPoolId,
+      } satisfies Keyed<typeof ATTR_POOL | typeof ATTR_TENANT | typeof ATTR_USER_POOL_ID>)
+    : ({ 'app2wxapp.pool': options.pool, 'app2wxapp.user_pool.id': options.userPoolId } satisfies Keyed<typeof ATTR_POOL | typeof ATTR_USER_POOL_ID>);
 }
 
 /** A duration's attributes: bounded (an outcome, a static pool or `tenant`). */
 function outcomeAttributes(outcome: string, pool: string): Record<string, string> {
-  return { 'app2wxapp.outcome': outcome, 'app2wxapp.pool': pool };
+  return { 'app2wxapp.outcome': outcome, 'app2wxapp.pool': pool } satisfies Keyed<typeof ATTR_OUTCOME | typeof ATTR_POOL>;
 }
 
 export interface ExchangeTrace {
