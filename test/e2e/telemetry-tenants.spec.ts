@@ -1,24 +1,14 @@
-import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
-import { App2WxappGuard, App2WxappModule, App2WxappUser } from 'nestjs-app2wxapp';
+import { App2WxappModule } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { histogramCount, type OtelSdk, recordedStrings, registerOtelSdk } from './support/otel-sdk';
+import { TenantLoginController } from './support/tenant-login.controller';
 import { ADAPTERS, type RunningApp, startApp } from './support/test-app';
 
 const TENANT_POOL = 'pool-telemetry-tenant-acme';
 const TENANT_SECRET = 'telemetry-tenant-secret-6c2e';
 const STATIC_POOL = 'pool-telemetry-tenant-static';
 const STATIC_SECRET = 'telemetry-static-secret-91d4';
-
-@Controller('tenants')
-class TenantLoginController {
-  @Post(':tenant/login')
-  @HttpCode(200)
-  @UseGuards(App2WxappGuard.forTenant((request) => request.params.tenant))
-  login(@App2WxappUser() user: unknown) {
-    return { user };
-  }
-}
 
 describe.each(ADAPTERS)('OpenTelemetry for tenants on %s', (adapter) => {
   let sdk: OtelSdk;

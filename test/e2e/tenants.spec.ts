@@ -1,47 +1,10 @@
-import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { App2WxappGuard, App2WxappModule, type App2WxappTenantsOptions, App2WxappTenants, App2WxappUser } from 'nestjs-app2wxapp';
+import { App2WxappModule, type App2WxappTenantsOptions, App2WxappTenants } from 'nestjs-app2wxapp';
 import { App2WxappEmulator } from 'nestjs-app2wxapp/testing';
 import { CapturedLogs } from './support/captured-logs';
 import { ConnectionCounter, eventually } from './support/connection-counter';
+import { TenantLoginController } from './support/tenant-login.controller';
 import { TenantTable } from './support/tenant-table';
 import { ADAPTERS, type RunningApp, startApp } from './support/test-app';
-
-@Controller('tenants')
-class TenantLoginController {
-  @Post(':tenant/login')
-  @HttpCode(200)
-  @UseGuards(App2WxappGuard.forTenant((request) => request.params.tenant))
-  login(@App2WxappUser() user: unknown) {
-    return { user };
-  }
-
-  @Post('by-header')
-  @HttpCode(200)
-  @UseGuards(App2WxappGuard.forTenant((request) => request.headers['x-tenant']))
-  byHeader(@App2WxappUser() user: unknown) {
-    return { user };
-  }
-
-  // A resolver that looks the tenant up asynchronously (a promise), and one that answers a bare thenable.
-  @Post('by-lookup')
-  @HttpCode(200)
-  @UseGuards(App2WxappGuard.forTenant(async (request) => (await Promise.resolve(request.headers['x-tenant'])) as string | undefined))
-  byLookup(@App2WxappUser() user: unknown) {
-    return { user };
-  }
-
-  @Post('by-thenable')
-  @HttpCode(200)
-  @UseGuards(
-    App2WxappGuard.forTenant(
-      (request) =>
-        ({ then: (resolve: (name: unknown) => void) => setImmediate(() => resolve(request.headers['x-tenant'])) }) as unknown as Promise<string>,
-    ),
-  )
-  byThenable(@App2WxappUser() user: unknown) {
-    return { user };
-  }
-}
 
 /** One Authing user pool per tenant, each its own emulator with its own id and secret. */
 const POOLS = {
